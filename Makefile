@@ -1,0 +1,74 @@
+# kgrender — see README.md. `make` builds bin/kgrender; `make test` runs every test.
+CC ?= cc
+PREFIX ?= /usr/local
+SAN ?=
+CFLAGS ?= -O2 -g
+CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wshadow -MMD -MP
+PKGS = yaml-0.1 libxxhash libcrypto libcurl
+LDLIBS = $(shell pkg-config --libs $(PKGS)) -lm
+
+ifeq ($(SAN),1)
+  BUILD = build/san
+  CFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+  LDFLAGS += -fsanitize=address,undefined
+  BIN = $(BUILD)/kgrender
+else
+  BUILD = build/rel
+  BIN = bin/kgrender
+endif
+
+SRCS = $(wildcard src/*.c)
+OBJS = $(SRCS:src/%.c=$(BUILD)/%.o) $(BUILD)/embedded.o
+LIB_OBJS = $(filter-out $(BUILD)/main.o,$(OBJS))
+DATA = $(shell find src/data -type f)
+UNIT_SRCS = $(wildcard test/unit/*.c)
+UNIT_BIN = $(BUILD)/unit-tests
+
+.PHONY: all test unit bench install golden setup testenv clean
+all: $(BIN)
+
+$(BIN): $(OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: src/%.c
+	@mkdir -p $(BUILD)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/embedded.S: tools/embed.sh $(DATA)
+	@mkdir -p $(BUILD)
+	tools/embed.sh $@
+
+$(BUILD)/embedded.o: $(BUILD)/embedded.S
+	$(CC) -c -o $@ $<
+
+$(UNIT_BIN): $(UNIT_SRCS) $(LIB_OBJS)
+	$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ $(UNIT_SRCS) $(LIB_OBJS) $(LDLIBS) -lcmocka
+
+unit: $(UNIT_BIN)
+	$(UNIT_BIN)
+
+# Every test: unit, golden, kustomize's own cases, end-to-end; ends with "N passed, N failed".
+test: all $(UNIT_BIN)
+	test/run
+
+golden: all
+	test/golden/regenerate
+
+bench: all
+	tools/bench
+
+testenv:
+	tools/testenv/build
+
+setup:
+	tools/setup
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 bin/kgrender $(DESTDIR)$(PREFIX)/bin/kgrender
+
+clean:
+	rm -rf build bin
+
+-include $(OBJS:.o=.d)

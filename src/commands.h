@@ -1,0 +1,8 @@
+/* Subcommands: one file each (cmd_*.c), listed in main.c's table. */
+#ifndef KG_COMMANDS_H
+#define KG_COMMANDS_H
+
+int cmd_build(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+
+#endif

@@ -1,0 +1,46 @@
+/* kgrender: render kustomizations fast, byte-identical to kustomize. */
+#include "commands.h"
+#include "version.h"
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+
+static const struct command commands[] = {
+    {"build", cmd_build, "Render a kustomization directory to a YAML stream (like kustomize build)"},
+    {"version", cmd_version, "Print the version information"},
+};
+
+static void usage(FILE *f)
+{
+    fputs("kgrender renders Kubernetes configuration kept as kustomizations.\n\n"
+          "Usage:\n  kgrender [command] [flags]\n\nAvailable Commands:\n", f);
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fputs("\nFlags:\n  -h, --help   help for kgrender\n\n"
+          "Use \"kgrender [command] --help\" for more information about a command.\n", f);
+}
+
+int main(int argc, char **argv)
+{
+    setlocale(LC_CTYPE, "C.UTF-8");
+    if (argc < 2) {
+        usage(stderr);
+        return 1;
+    }
+    const char *name = argv[1];
+    if (!strcmp(name, "-h") || !strcmp(name, "--help") || !strcmp(name, "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(name, "--version")) name = "version";
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (!strcmp(commands[i].name, name)) return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "error: unknown command \"%s\" for \"kgrender\"\nRun 'kgrender --help' for usage.\n", name);
+    return 1;
+}

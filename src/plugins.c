@@ -1,0 +1,163 @@
+#include "plugins.h"
+#include "err.h"
+#include "yaml.h"
+#include <string.h>
+#include <sys/stat.h>
+
+struct step {
+    const char *kind;
+    configure_fn configure;
+    plugin_fn apply;
+};
+
+/* kustomize's builtin generator order. */
+static const struct step generator_steps[] = {
+    {"ConfigMapGenerator", configure_configmaps, plugin_configmaps},
+    {"SecretGenerator", configure_secrets, plugin_secrets},
+    {"HelmChartInflationGenerator", configure_helm, plugin_helm},
+};
+
+/* kustomize's builtin transformer order (api/internal/target/kusttarget_configplugin.go). */
+static const struct step transformer_steps[] = {
+    {"PatchStrategicMergeTransformer", configure_patches_sm, plugin_patches_sm},
+    {"PatchTransformer", configure_patches, plugin_patches},
+    {"NamespaceTransformer", configure_namespace, plugin_namespace},
+    {"PrefixTransformer", configure_prefix, plugin_prefix},
+    {"SuffixTransformer", configure_suffix, plugin_suffix},
+    {"LabelTransformer", configure_labels, plugin_labels},
+    {"AnnotationsTransformer", configure_annotations, plugin_annotations},
+    {"PatchJson6902Transformer", configure_patches_json6902, plugin_patches_json6902},
+    {"ReplicaCountTransformer", configure_replicas, plugin_replicas},
+    {"ImageTagTransformer", configure_images, plugin_images},
+    {"ReplacementTransformer", configure_replacements, plugin_replacements},
+};
+
+/* Every kind usable in generators:/transformers:/validators: entries. */
+static const struct plugin plugins[] = {
+    {"ConfigMapGenerator", plugin_configmaps, 1},
+    {"SecretGenerator", plugin_secrets, 1},
+    {"HelmChartInflationGenerator", plugin_helm, 1},
+    {"PatchStrategicMergeTransformer", plugin_patches_sm, 0},
+    {"PatchTransformer", plugin_patches, 0},
+    {"NamespaceTransformer", plugin_namespace, 0},
+    {"PrefixSuffixTransformer", plugin_prefix_suffix, 0},
+    {"PrefixTransformer", plugin_prefix, 0},
+    {"SuffixTransformer", plugin_suffix, 0},
+    {"LabelTransformer", plugin_labels, 0},
+    {"AnnotationsTransformer", plugin_annotations, 0},
+    {"PatchJson6902Transformer", plugin_patches_json6902, 0},
+    {"ReplicaCountTransformer", plugin_replicas, 0},
+    {"ImageTagTransformer", plugin_images, 0},
+    {"ReplacementTransformer", plugin_replacements, 0},
+    {"SortOrderTransformer", plugin_sort_order, 0},
+    {NULL, NULL, 0},
+};
+
+const struct plugin *plugin_find(const char *kind)
+{
+    for (const struct plugin *p = plugins; p->kind; p++)
+        if (kind && !strcmp(p->kind, kind)) return p;
+    return NULL;
+}
+
+node *plugin_config_new(kust *k, const char *kind, const char *name)
+{
+    arena *a = k->b->a;
+    node *c = node_new(a, N_MAP);
+    map_set(a, c, "apiVersion", node_new_str(a, "builtin"));
+    map_set(a, c, "kind", node_new_str(a, kind));
+    node *md = node_new(a, N_MAP);
+    map_set(a, md, "name", node_new_str(a, name));
+    map_set(a, c, "metadata", md);
+    return c;
+}
+
+static int run_steps(kust *k, const struct step *steps, size_t n, resmap *rm)
+{
+    for (size_t i = 0; i < n; i++) {
+        node_list configs = {0};
+        int rc = steps[i].configure(k, &configs);
+        for (size_t j = 0; rc == 0 && j < configs.n; j++) rc = steps[i].apply(k, configs.v[j], rm);
+        list_free(&configs);
+        if (rc < 0) return -1;
+    }
+    return 0;
+}
+
+static int run_configs(kust *k, node_list *configs, resmap *rm, const char *field)
+{
+    arena *a = k->b->a;
+    for (size_t i = 0; i < configs->n; i++) {
+        node *c = configs->v[i];
+        const char *kind = node_get_str(c, "kind", NULL);
+        const struct plugin *p = plugin_find(kind);
+        if (!p)
+            return err_set("%s: %s: plugin kind '%s' is not a kustomize built-in; exec and KRM-function plugins "
+                           "are not supported", node_pos(a, c), field, kind ? kind : "(none)");
+        if (p->fn(k, c, rm) < 0) return -1;
+    }
+    return 0;
+}
+
+int load_plugin_configs(kust *k, node *list, node_list *configs)
+{
+    arena *a = k->b->a;
+    for (uint32_t i = 0; list && list->kind == N_SEQ && i < list->u.seq.n; i++) {
+        node *entry = list->u.seq.items[i];
+        if (entry->kind == N_MAP) {
+            list_push(configs, entry);
+            continue;
+        }
+        const char *rel = node_text(entry);
+        if (!rel) return err_set("%s: expected a path or an inline object", node_pos(a, entry));
+        const char *path = strcmp(k->dir, ".") ? arena_printf(a, "%s/%s", k->dir, rel) : rel;
+        struct stat st;
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            /* A directory is a kustomization whose output objects are plugin configs. */
+            build sub = *k->b;
+            sub.visiting = (strlist){0};
+            resmap rm = {0};
+            if (build_resmap(&sub, path, &rm) < 0) {
+                resmap_free(&rm);
+                return err_prefix("%s: building plugin configs in '%s'", node_pos(a, entry), rel);
+            }
+            for (size_t j = 0; j < rm.n; j++) list_push(configs, rm.v[j]->obj);
+            resmap_free(&rm);
+            continue;
+        }
+        strbuf sb = STRBUF_INIT;
+        const char *full;
+        node_list docs = {0};
+        int rc = kust_read_file(k, rel, entry, &sb, &full);
+        if (rc == 0) rc = yaml_load(a, full, sb.buf, sb.len, &docs);
+        for (size_t j = 0; rc == 0 && j < docs.n; j++) list_push(configs, docs.v[j]);
+        list_free(&docs);
+        sb_release(&sb);
+        if (rc < 0) return -1;
+    }
+    return 0;
+}
+
+int run_generators(kust *k, resmap *rm)
+{
+    if (run_steps(k, generator_steps, sizeof generator_steps / sizeof *generator_steps, rm) < 0) return -1;
+    node_list configs = {0};
+    int rc = load_plugin_configs(k, map_get(k->k, "generators"), &configs);
+    if (rc == 0) rc = run_configs(k, &configs, rm, "generators");
+    list_free(&configs);
+    return rc;
+}
+
+int run_transformers(kust *k, resmap *rm)
+{
+    if (run_steps(k, transformer_steps, sizeof transformer_steps / sizeof *transformer_steps, rm) < 0) return -1;
+    static const char *const fields[] = {"transformers", "validators"};
+    for (int f = 0; f < 2; f++) {
+        node_list configs = {0};
+        int rc = load_plugin_configs(k, map_get(k->k, fields[f]), &configs);
+        if (rc == 0) rc = run_configs(k, &configs, rm, fields[f]);
+        list_free(&configs);
+        if (rc < 0) return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,243 @@
+#include "resource.h"
+#include "embed.h"
+#include "err.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+void strlist_push(arena *a, strlist *l, const char *s)
+{
+    if (l->n == l->cap) {
+        uint32_t cap = l->cap ? l->cap * 2 : 4;
+        l->v = arena_grow(a, l->v, l->n * sizeof *l->v, cap * sizeof *l->v);
+        l->cap = cap;
+    }
+    l->v[l->n++] = s;
+}
+
+void split_apiversion(arena *a, const char *apiversion, const char **group, const char **version)
+{
+    const char *slash = apiversion ? strrchr(apiversion, '/') : NULL;
+    if (!apiversion) {
+        *group = *version = "";
+    } else if (slash) {
+        *group = arena_strndup(a, apiversion, (size_t)(slash - apiversion));
+        *version = slash + 1;
+    } else {
+        *group = "";
+        *version = apiversion;
+    }
+}
+
+/* The group string is cached per distinct apiVersion text to avoid an
+ * allocation per object (most objects share a handful of apiVersions). */
+static const char *group_of(const char *apiversion, const char **version)
+{
+    static struct { const char *av; const char *group; } cache[64];
+    static arena *keep;
+    const char *slash = strrchr(apiversion, '/');
+    if (!slash) {
+        *version = apiversion;
+        return "";
+    }
+    *version = slash + 1;
+    size_t glen = (size_t)(slash - apiversion);
+    unsigned h = (unsigned)(XXH3_64bits(apiversion, glen) & 63);
+    if (cache[h].group && strlen(cache[h].group) == glen && !memcmp(cache[h].group, apiversion, glen))
+        return cache[h].group;
+    if (!keep) keep = arena_new(); /* process lifetime: group names are few */
+    cache[h].group = arena_strndup(keep, apiversion, glen);
+    cache[h].av = apiversion;
+    return cache[h].group;
+}
+
+void resource_refresh_id(resource *r)
+{
+    const char *av = node_get_str(r->obj, "apiVersion", NULL);
+    r->id.group = group_of(av ? av : "", &r->id.version);
+    const char *s = node_get_str(r->obj, "kind", NULL);
+    r->id.kind = s ? s : "";
+    node *md = map_get(r->obj, "metadata");
+    s = node_get_str(md, "name", NULL);
+    r->id.name = s ? s : "";
+    s = node_get_str(md, "namespace", NULL);
+    r->id.ns = s && map_get(md, "namespace")->kind != N_NULL ? s : "";
+    r->idhash = resid_hash(&r->id);
+}
+
+int resource_new(arena *a, node *obj, resource **out)
+{
+    if (obj->kind != N_MAP)
+        return err_set("%s: expected a YAML mapping (a Kubernetes object)", node_pos(a, obj));
+    resource *r = arena_zalloc(a, sizeof *r);
+    r->obj = obj;
+    resource_refresh_id(r);
+    if (!*r->id.kind) return err_set("%s: object has no 'kind'", node_pos(a, obj));
+    r->orig = r->id;
+    r->origin = obj->file;
+    *out = r;
+    return 0;
+}
+
+resource *resource_clone(arena *a, const resource *r)
+{
+    resource *c = arena_alloc(a, sizeof *c);
+    *c = *r;
+    c->obj = node_clone(a, r->obj);
+    resource_refresh_id(c);
+    if (r->nprev) {
+        c->prev = arena_alloc(a, r->nprev * sizeof *c->prev);
+        memcpy(c->prev, r->prev, r->nprev * sizeof *c->prev);
+        c->capprev = r->nprev;
+    }
+    return c;
+}
+
+void resource_remember_id(arena *a, resource *r)
+{
+    if (r->nprev == r->capprev) {
+        uint32_t cap = r->capprev ? r->capprev * 2 : 2;
+        r->prev = arena_grow(a, r->prev, r->nprev * sizeof *r->prev, cap * sizeof *r->prev);
+        r->capprev = cap;
+    }
+    r->prev[r->nprev++] = r->id;
+}
+
+/* The cluster-scoped kinds table, loaded once from embedded data. */
+static char **scoped;
+static size_t nscoped;
+
+static void load_scoped(void)
+{
+    const struct embedded_file *f = embedded_find("cluster-scoped.txt");
+    char *copy = strdup(f ? f->data : "");
+    size_t cap = 64;
+    scoped = malloc(cap * sizeof *scoped);
+    for (char *line = strtok(copy, "\n"); line; line = strtok(NULL, "\n")) {
+        if (*line == '#' || !*line) continue;
+        if (nscoped == cap) scoped = realloc(scoped, (cap *= 2) * sizeof *scoped);
+        scoped[nscoped++] = line;
+    }
+}
+
+int resid_is_cluster_scoped(const char *group, const char *kind)
+{
+    if (!scoped) load_scoped();
+    const char *g = group && *group ? group : "core";
+    size_t glen = strlen(g);
+    for (size_t i = 0; i < nscoped; i++) {
+        const char *e = scoped[i];
+        if (!strncmp(e, g, glen) && e[glen] == '/' && !strcmp(e + glen + 1, kind)) return 1;
+    }
+    return 0;
+}
+
+const char *resid_effective_ns(const resid *id)
+{
+    if (resid_is_cluster_scoped(id->group, id->kind)) return "";
+    return *id->ns ? id->ns : "default";
+}
+
+uint64_t resid_hash(const resid *id)
+{
+    char buf[1024];
+    size_t n = 0;
+    const char *parts[5] = {id->group, id->version, id->kind, resid_effective_ns(id), id->name};
+    for (int i = 0; i < 5; i++) {
+        size_t len = strlen(parts[i]) + 1; /* keep the NUL as a separator */
+        if (n + len > sizeof buf) len = sizeof buf - n;
+        memcpy(buf + n, parts[i], len);
+        n += len;
+    }
+    return XXH3_64bits(buf, n);
+}
+
+int resid_equal(const resid *a, const resid *b)
+{
+    return !strcmp(a->kind, b->kind) && !strcmp(a->name, b->name) && !strcmp(a->group, b->group) &&
+           !strcmp(a->version, b->version) && !strcmp(resid_effective_ns(a), resid_effective_ns(b));
+}
+
+const char *resid_string(arena *a, const resid *id)
+{
+    return arena_printf(a, "%s_%s_%s|%s|%s", *id->group ? id->group : "~G", *id->version ? id->version : "~V",
+                        *id->kind ? id->kind : "~K", *id->ns ? id->ns : "~X", *id->name ? id->name : "~N");
+}
+
+const char *resid_display(arena *a, const resid *id)
+{
+    return arena_printf(a, "%s%s%s/%s%s%s", *id->group ? id->group : "", *id->group ? "/" : "", id->kind, id->name,
+                        *id->ns ? " in namespace " : "", id->ns);
+}
+
+static void index_insert(resmap *m, size_t pos)
+{
+    size_t mask = m->nslots - 1;
+    size_t i = m->v[pos]->idhash & mask;
+    while (m->slots[i]) i = (i + 1) & mask;
+    m->slots[i] = (uint32_t)pos + 1;
+}
+
+void resmap_reindex(resmap *m)
+{
+    size_t want = 64;
+    while (want < m->n * 2 + 2) want *= 2;
+    if (want != m->nslots) {
+        free(m->slots);
+        m->slots = malloc(want * sizeof *m->slots);
+        if (!m->slots) abort();
+        m->nslots = want;
+    }
+    memset(m->slots, 0, m->nslots * sizeof *m->slots);
+    for (size_t i = 0; i < m->n; i++) index_insert(m, i);
+}
+
+resource *resmap_find(const resmap *m, const resid *id)
+{
+    if (!m->nslots) return NULL;
+    uint64_t h = resid_hash(id);
+    size_t mask = m->nslots - 1;
+    for (size_t i = h & mask; m->slots[i]; i = (i + 1) & mask) {
+        resource *r = m->v[m->slots[i] - 1];
+        if (r->idhash == h && resid_equal(&r->id, id)) return r;
+    }
+    return NULL;
+}
+
+void resmap_push(resmap *m, resource *r)
+{
+    if (m->n == m->cap) {
+        m->cap = m->cap ? m->cap * 2 : 64;
+        m->v = realloc(m->v, m->cap * sizeof *m->v);
+        if (!m->v) abort();
+    }
+    m->v[m->n++] = r;
+    if (m->nslots < m->n * 2 + 2) resmap_reindex(m);
+    else index_insert(m, m->n - 1);
+}
+
+int resmap_append(arena *a, resmap *m, resource *r)
+{
+    resource *old = resmap_find(m, &r->id);
+    if (old)
+        return err_set("may not add resource with an already registered id: %s (from %s; first from %s)",
+                       resid_display(a, &r->id), r->origin ? r->origin : "generated",
+                       old->origin ? old->origin : "generated");
+    resmap_push(m, r);
+    return 0;
+}
+
+void resmap_remove_at(resmap *m, size_t i)
+{
+    memmove(&m->v[i], &m->v[i + 1], (m->n - i - 1) * sizeof *m->v);
+    m->n--;
+    resmap_reindex(m);
+}
+
+void resmap_free(resmap *m)
+{
+    free(m->v);
+    free(m->slots);
+    memset(m, 0, sizeof *m);
+}

@@ -1,0 +1,81 @@
+/* Objects being built and the map that holds them. Each object's identity
+ * (group, version, kind, namespace, name) is computed once and cached; a hash
+ * index (xxHash) over the identities answers every lookup, so no step scans
+ * all objects per object. Whoever changes an identity field calls
+ * resource_refresh_id() and then resmap_reindex(). */
+#ifndef KG_RESOURCE_H
+#define KG_RESOURCE_H
+#include <stddef.h>
+#include <stdint.h>
+#include "arena.h"
+#include "node.h"
+
+typedef struct resid {
+    const char *group, *version, *kind, *ns, *name; /* never NULL; "" when absent */
+} resid;
+
+typedef struct strlist {
+    const char **v;
+    uint32_t n, cap;
+} strlist;
+
+enum gen_behavior { BEHAVIOR_NONE, BEHAVIOR_CREATE, BEHAVIOR_MERGE, BEHAVIOR_REPLACE };
+
+typedef struct resource {
+    node *obj;
+    resid id;          /* current identity */
+    uint64_t idhash;   /* hash of the effective identity (see resid_hash) */
+    resid orig;        /* identity when first loaded or generated */
+    /* Earlier identities, oldest first: name references written against any
+     * of them are fixed up to the current name at the end of the build. */
+    resid *prev;
+    uint32_t nprev, capprev;
+    strlist prefixes, suffixes; /* applied by namePrefix/nameSuffix, for reference matching */
+    const char *origin;         /* file it came from, for origin annotations and messages */
+    const char *configured_in;  /* generators: the kustomization that generated it */
+    const char *configured_by_kind, *configured_by_name;
+    unsigned needs_hash : 1;    /* generated ConfigMap/Secret that gets a content hash suffix */
+    unsigned generated : 1;
+    unsigned behavior : 2;      /* enum gen_behavior, for generated objects */
+} resource;
+
+typedef struct resmap {
+    resource **v;
+    size_t n, cap;
+    /* open-addressing index: slot holds position+1 into v, 0 = empty */
+    uint32_t *slots;
+    size_t nslots;
+} resmap;
+
+/* Makes a resource from an object; fails naming the file:line when kind or name is missing. */
+int resource_new(arena *a, node *obj, resource **out);
+resource *resource_clone(arena *a, const resource *r);
+/* Recomputes r->id and r->idhash from the object; call after editing identity fields. */
+void resource_refresh_id(resource *r);
+/* Records the current identity in the history before a rename. */
+void resource_remember_id(arena *a, resource *r);
+void strlist_push(arena *a, strlist *l, const char *s);
+
+int resid_is_cluster_scoped(const char *group, const char *kind);
+/* Namespace as identity sees it: "" for cluster-scoped kinds, "default" for an empty one. */
+const char *resid_effective_ns(const resid *id);
+uint64_t resid_hash(const resid *id);
+int resid_equal(const resid *a, const resid *b);
+/* "group_version_kind|namespace|name" with kustomize's ~G ~V ~K ~X ~N markers, in the arena. */
+const char *resid_string(arena *a, const resid *id);
+/* Human-readable "Kind/name.namespace" style id for messages. */
+const char *resid_display(arena *a, const resid *id);
+/* Splits apiVersion into group and version. */
+void split_apiversion(arena *a, const char *apiversion, const char **group, const char **version);
+
+/* Appends; fails when an object with the same identity is already present. */
+int resmap_append(arena *a, resmap *m, resource *r);
+/* Appends without the duplicate check (callers that handle merges). */
+void resmap_push(resmap *m, resource *r);
+resource *resmap_find(const resmap *m, const resid *id);
+/* Rebuilds the index after identities changed. */
+void resmap_reindex(resmap *m);
+void resmap_remove_at(resmap *m, size_t i);
+void resmap_free(resmap *m);
+
+#endif

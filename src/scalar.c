@@ -1,0 +1,395 @@
+#include "scalar.h"
+#include "node.h"
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wctype.h>
+
+static int eq(const char *s, size_t len, const char *lit)
+{
+    return strlen(lit) == len && memcmp(s, lit, len) == 0;
+}
+
+static int is_one_of(const char *s, size_t len, const char *const *words)
+{
+    for (; *words; words++)
+        if (eq(s, len, *words)) return 1;
+    return 0;
+}
+
+static const char *const null_words[] = {"~", "null", "Null", "NULL", NULL};
+static const char *const v3_true[] = {"true", "True", "TRUE", NULL};
+static const char *const v3_false[] = {"false", "False", "FALSE", NULL};
+static const char *const special_floats[] = {".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf",
+                                             "+.INF", "-.inf", "-.Inf", "-.INF", NULL};
+static const char *const v2_bools[] = {"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
+                                       "true", "True", "TRUE", "false", "False", "FALSE",
+                                       "on", "On", "ON", "off", "Off", "OFF", NULL};
+
+/* Copies s without underscores into buf (which holds at least len+1). */
+static size_t strip_underscores(const char *s, size_t len, char *buf)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        if (s[i] != '_') buf[n++] = s[i];
+    buf[n] = 0;
+    return n;
+}
+
+/* Go's strconv.ParseInt/ParseUint with base 0 (sign, 0x, 0o, 0b, leading-0 octal). */
+static int go_parse_int(const char *s, int allow_sign, int *neg, uint64_t *mag)
+{
+    *neg = 0;
+    if (allow_sign && (*s == '+' || *s == '-')) {
+        *neg = *s == '-';
+        s++;
+    }
+    int base = 10;
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) base = 16, s += 2;
+    else if (s[0] == '0' && (s[1] == 'o' || s[1] == 'O')) base = 8, s += 2;
+    else if (s[0] == '0' && (s[1] == 'b' || s[1] == 'B')) base = 2, s += 2;
+    else if (s[0] == '0' && s[1]) base = 8, s += 1;
+    if (!*s) return 0;
+    uint64_t v = 0;
+    for (; *s; s++) {
+        int d;
+        if (*s >= '0' && *s <= '9') d = *s - '0';
+        else if (*s >= 'a' && *s <= 'f') d = *s - 'a' + 10;
+        else if (*s >= 'A' && *s <= 'F') d = *s - 'A' + 10;
+        else return 0;
+        if (d >= base) return 0;
+        if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base) return 0;
+        v = v * (uint64_t)base + (uint64_t)d;
+    }
+    *mag = v;
+    return 1;
+}
+
+/* ParseInt then ParseUint, as yaml.v2/v3 try them: returns 1 for a valid int64 or uint64. */
+static int parse_yaml_int(const char *plain, char *out, size_t outsz)
+{
+    int neg;
+    uint64_t mag;
+    if (!go_parse_int(plain, 1, &neg, &mag)) return 0;
+    if (neg) {
+        if (mag > (uint64_t)INT64_MAX + 1) return 0;
+        if (mag == 0) snprintf(out, outsz, "0");
+        else snprintf(out, outsz, "-%llu", (unsigned long long)mag);
+        return 1;
+    }
+    if (plain[0] == '+' && mag > (uint64_t)INT64_MAX) return 0; /* ParseUint takes no sign */
+    snprintf(out, outsz, "%llu", (unsigned long long)mag);
+    return 1;
+}
+
+/* ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$ */
+static int yaml_style_float(const char *s)
+{
+    if (*s == '+' || *s == '-') s++;
+    if (*s == '.') {
+        s++;
+        if (!(*s >= '0' && *s <= '9')) return 0;
+        while (*s >= '0' && *s <= '9') s++;
+    } else {
+        if (!(*s >= '0' && *s <= '9')) return 0;
+        while (*s >= '0' && *s <= '9') s++;
+        if (*s == '.') {
+            s++;
+            while (*s >= '0' && *s <= '9') s++;
+        }
+    }
+    if (*s == 'e' || *s == 'E') {
+        s++;
+        if (*s == '+' || *s == '-') s++;
+        if (!(*s >= '0' && *s <= '9')) return 0;
+        while (*s >= '0' && *s <= '9') s++;
+    }
+    return *s == 0;
+}
+
+/* Go's strconv.ParseFloat success (finite result, no range error). */
+static int go_parse_float(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double d = strtod(s, &end);
+    if (*end || errno == ERANGE || isinf(d)) return 0;
+    *out = d;
+    return 1;
+}
+
+/* Go's strconv.FormatFloat(f, 'g', -1, 64). */
+static void go_format_g(double f, char *out, size_t outsz)
+{
+    char digits[40];
+    int prec;
+    for (prec = 1; prec <= 17; prec++) {
+        snprintf(digits, sizeof digits, "%.*e", prec - 1, f);
+        if (strtod(digits, NULL) == f) break;
+    }
+    /* digits is "[-]d.ddde[+-]XX": pull out mantissa digits and exponent. */
+    int neg = digits[0] == '-';
+    const char *p = digits + neg;
+    char mant[24];
+    int nd = 0;
+    for (; *p && *p != 'e'; p++)
+        if (*p != '.') mant[nd++] = *p;
+    mant[nd] = 0;
+    int exp = atoi(p + 1);
+    char *o = out;
+    size_t left = outsz;
+#define PUT(...) do { int w_ = snprintf(o, left, __VA_ARGS__); o += w_; left -= (size_t)w_; } while (0)
+    if (neg) PUT("-");
+    if (exp < -4 || exp >= 6) { /* shortest 'g' switches to %e at exponent 6 */
+        PUT("%c", mant[0]);
+        if (nd > 1) PUT(".%s", mant + 1);
+        PUT("e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
+    } else if (exp < 0) {
+        PUT("0.");
+        for (int i = -1; i > exp; i--) PUT("0");
+        PUT("%s", mant);
+    } else {
+        for (int i = 0; i <= exp; i++) PUT("%c", i < nd ? mant[i] : '0');
+        if (nd > exp + 1) PUT(".%s", mant + exp + 1);
+    }
+#undef PUT
+}
+
+/* A float after json.Marshal and yaml.v2's re-read: integral values below
+ * 1e21 come back as integers, the rest in Go's shortest %g form. */
+static void format_json_float(double f, char *out, size_t outsz)
+{
+    if (f == floor(f) && fabs(f) < 1e21) {
+        if (fabs(f) < 9.2e18) {
+            snprintf(out, outsz, "%lld", (long long)f);
+            return;
+        }
+        if (f > 0 && f < 1.8e19) {
+            snprintf(out, outsz, "%llu", (unsigned long long)f);
+            return;
+        }
+    }
+    go_format_g(f, out, outsz);
+}
+
+static int digit(char c) { return c >= '0' && c <= '9'; }
+
+static int read_digits(const char **p, int min, int max, int *val)
+{
+    int n = 0, v = 0;
+    while (n < max && digit(**p)) v = v * 10 + (*(*p)++ - '0'), n++;
+    *val = v;
+    return n >= min;
+}
+
+/* yaml's timestamp forms (2006-1-2, with optional [Tt ]15:4:5.999999999 and
+ * a zone), normalised as Go's time.Time marshals to JSON (RFC 3339). */
+static int parse_timestamp(const char *s, char *out, size_t outsz)
+{
+    const char *p = s;
+    int y, mo, d, h = 0, mi = 0, sec = 0;
+    if (!read_digits(&p, 4, 4, &y) || *p++ != '-') return 0;
+    if (!read_digits(&p, 1, 2, &mo) || *p++ != '-') return 0;
+    if (!read_digits(&p, 1, 2, &d)) return 0;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31) return 0;
+    char frac[16] = "";
+    char zone[8] = "Z";
+    if (*p) {
+        char sep = *p++;
+        if (sep != 'T' && sep != 't' && sep != ' ') return 0;
+        if (!read_digits(&p, 1, 2, &h) || *p++ != ':') return 0;
+        if (!read_digits(&p, 1, 2, &mi) || *p++ != ':') return 0;
+        if (!read_digits(&p, 1, 2, &sec)) return 0;
+        if (h > 23 || mi > 59 || sec > 59) return 0;
+        if (*p == '.') {
+            p++;
+            int n = 0;
+            while (digit(*p) && n < 9) frac[n++] = *p++;
+            if (!n || digit(*p)) return 0;
+            while (n > 0 && frac[n - 1] == '0') n--;
+            frac[n] = 0;
+        }
+        if (sep != ' ' && *p) {
+            if (*p == 'Z') p++;
+            else if (*p == '+' || *p == '-') {
+                int zh, zm;
+                char sign = *p++;
+                if (!read_digits(&p, 2, 2, &zh) || *p++ != ':' || !read_digits(&p, 2, 2, &zm)) return 0;
+                if (zh || zm) snprintf(zone, sizeof zone, "%c%02d:%02d", sign, zh, zm);
+            } else return 0;
+        } else if (sep != ' ' && !*p) {
+            return 0; /* the T forms need a zone */
+        }
+        if (*p) return 0;
+    }
+    snprintf(out, outsz, "%04d-%02d-%02dT%02d:%02d:%02d%s%s%s", y, mo, d, h, mi, sec, frac[0] ? "." : "", frac, zone);
+    return 1;
+}
+
+const char *scalar_resolve_plain(arena *a, const char *s, size_t len, int *kind, size_t *outlen)
+{
+    *outlen = len;
+    if (len == 0 || is_one_of(s, len, null_words)) {
+        *kind = N_NULL;
+        *outlen = 4;
+        return "null";
+    }
+    if (is_one_of(s, len, v3_true)) {
+        *kind = N_BOOL;
+        *outlen = 4;
+        return "true";
+    }
+    if (is_one_of(s, len, v3_false)) {
+        *kind = N_BOOL;
+        *outlen = 5;
+        return "false";
+    }
+    *kind = N_STR;
+    char c = s[0];
+    if (!(digit(c) || c == '+' || c == '-' || c == '.') || len > 400) return s;
+    char buf[512], out[64];
+    memcpy(buf, s, len);
+    buf[len] = 0;
+    if (c == '.') {
+        double f;
+        if (go_parse_float(buf, &f)) goto as_float;
+        return s;
+    }
+    if (digit(c) && parse_timestamp(buf, out, sizeof out)) goto done;
+    char plain[512];
+    strip_underscores(buf, len, plain);
+    if (parse_yaml_int(plain, out, sizeof out)) {
+        *kind = N_INT;
+        goto done;
+    }
+    if (yaml_style_float(plain)) {
+        double f;
+        if (go_parse_float(plain, &f)) {
+            strcpy(buf, plain);
+            goto as_float;
+        }
+    }
+    return s;
+as_float: {
+        double f = strtod(buf, NULL);
+        format_json_float(f, out, sizeof out);
+        *kind = strchr(out, '.') || strchr(out, 'e') ? N_FLOAT : N_INT;
+    }
+done:
+    *outlen = strlen(out);
+    if (*outlen == len && memcmp(out, s, len) == 0) return s;
+    return arena_strndup(a, out, *outlen);
+}
+
+int scalar_kind_for_tag(const char *tag)
+{
+    if (!tag) return -1;
+    if (!strcmp(tag, "tag:yaml.org,2002:str")) return N_STR;
+    if (!strcmp(tag, "tag:yaml.org,2002:int")) return N_INT;
+    if (!strcmp(tag, "tag:yaml.org,2002:float")) return N_FLOAT;
+    if (!strcmp(tag, "tag:yaml.org,2002:bool")) return N_BOOL;
+    if (!strcmp(tag, "tag:yaml.org,2002:null")) return N_NULL;
+    return -1;
+}
+
+/* ^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$ */
+static int is_base60_float(const char *s)
+{
+    if (*s == '+' || *s == '-') s++;
+    if (!digit(*s)) return 0;
+    while (digit(*s) || *s == '_') s++;
+    int groups = 0;
+    while (*s == ':') {
+        s++;
+        if (!digit(*s)) return 0;
+        if (digit(s[1])) {
+            if (*s > '5') return 0;
+            s += 2;
+        } else s++;
+        groups++;
+    }
+    if (!groups) return 0;
+    if (*s == '.') {
+        s++;
+        while (digit(*s) || *s == '_') s++;
+    }
+    return *s == 0;
+}
+
+int scalar_v2_needs_quotes(const char *s, size_t len)
+{
+    if (len == 0 || is_one_of(s, len, null_words) || is_one_of(s, len, v2_bools) ||
+        is_one_of(s, len, special_floats) || eq(s, len, "<<"))
+        return 1;
+    char c = s[0];
+    if (!(digit(c) || c == '+' || c == '-' || c == '.') || len > 400) return 0;
+    char buf[512], plain[512], out[64];
+    memcpy(buf, s, len);
+    buf[len] = 0;
+    double f;
+    if (c == '.') return go_parse_float(buf, &f);
+    if (digit(c) && parse_timestamp(buf, out, sizeof out)) return 1;
+    strip_underscores(buf, len, plain);
+    if (parse_yaml_int(plain, out, sizeof out)) return 1;
+    if (yaml_style_float(plain) && go_parse_float(plain, &f)) return 1;
+    return is_base60_float(buf);
+}
+
+/* Decodes one UTF-8 code point (invalid bytes come back as themselves). */
+static uint32_t utf8_next(const unsigned char **p, const unsigned char *end)
+{
+    const unsigned char *s = *p;
+    uint32_t c = *s;
+    int n = c < 0x80 ? 0 : c < 0xE0 ? 1 : c < 0xF0 ? 2 : 3;
+    if (n && s + n < end + 0) {
+        c &= 0x3F >> n;
+        for (int i = 1; i <= n; i++) c = (c << 6) | (s[i] & 0x3F);
+    } else n = 0;
+    *p = s + n + 1;
+    return c;
+}
+
+static int is_letter(uint32_t c)
+{
+    if (c < 0x80) return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+    return iswalpha((wint_t)c);
+}
+
+int natural_less(const char *a, size_t alen, const char *b, size_t blen)
+{
+    /* Decode to code points first: the comparison looks back at earlier digits. */
+    uint32_t ar_small[128], br_small[128];
+    uint32_t *ar = alen <= 128 ? ar_small : malloc(alen * sizeof *ar);
+    uint32_t *br = blen <= 128 ? br_small : malloc(blen * sizeof *br);
+    size_t an_ = 0, bn_ = 0;
+    const unsigned char *p = (const unsigned char *)a, *pe = p + alen;
+    while (p < pe) ar[an_++] = utf8_next(&p, pe);
+    p = (const unsigned char *)b, pe = p + blen;
+    while (p < pe) br[bn_++] = utf8_next(&p, pe);
+    int result = -1;
+    for (size_t i = 0; i < an_ && i < bn_ && result < 0; i++) {
+        if (ar[i] == br[i]) continue;
+        int al = is_letter(ar[i]), bl = is_letter(br[i]);
+        if (al && bl) { result = ar[i] < br[i]; break; }
+        if (al || bl) { result = bl; break; }
+        long long av = 0, bv = 0;
+        if (ar[i] == '0' || br[i] == '0') {
+            for (size_t j = i; j-- > 0 && ar[j] >= '0' && ar[j] <= '9';) {
+                if (ar[j] != '0') { av = 1; bv = 1; break; }
+            }
+        }
+        size_t ai, bi;
+        for (ai = i; ai < an_ && ar[ai] >= '0' && ar[ai] <= '9'; ai++) av = av * 10 + (ar[ai] - '0');
+        for (bi = i; bi < bn_ && br[bi] >= '0' && br[bi] <= '9'; bi++) bv = bv * 10 + (br[bi] - '0');
+        if (av != bv) result = av < bv;
+        else if (ai != bi) result = ai < bi;
+        else result = ar[i] < br[i];
+    }
+    if (result < 0) result = an_ < bn_;
+    if (ar != ar_small) free(ar);
+    if (br != br_small) free(br);
+    return result;
+}

@@ -1,0 +1,21 @@
+/* How kustomize's two YAML libraries read scalars. Input is read the way
+ * yaml.v3 (kyaml) resolves plain scalars; output is quoted wherever go-yaml
+ * v2 (the encoder behind kustomize's output) would otherwise read the string
+ * back as a non-string. Numbers are normalised by the JSON round trip. */
+#ifndef KG_SCALAR_H
+#define KG_SCALAR_H
+#include <stddef.h>
+#include "arena.h"
+
+/* Resolves an untagged plain scalar: sets *kind (N_NULL, N_BOOL, N_INT,
+ * N_FLOAT or N_STR) and returns its normalised text (arena-owned, or s itself
+ * when unchanged), with its length in *outlen. */
+const char *scalar_resolve_plain(arena *a, const char *s, size_t len, int *kind, size_t *outlen);
+/* Applies an explicit tag (!!str, !!int, ...); returns the kind, or -1 for tags it ignores. */
+int scalar_kind_for_tag(const char *tag);
+/* True when go-yaml v2 would read s, written plain, as something other than a string. */
+int scalar_v2_needs_quotes(const char *s, size_t len);
+/* go-yaml v2's natural key order (digits compared as numbers, letters after other characters). */
+int natural_less(const char *a, size_t alen, const char *b, size_t blen);
+
+#endif

@@ -1,0 +1,17 @@
+/* AnnotationsTransformer: stub, to be implemented. */
+#include "plugins.h"
+#include "err.h"
+
+int configure_annotations(kust *k, node_list *configs)
+{
+    (void)configs;
+    node *f = map_get(k->k, "commonAnnotations");
+    if (f && f->kind != N_NULL) return err_set("%s: 'commonAnnotations' is not supported yet", node_pos(k->b->a, f));
+    return 0;
+}
+
+int plugin_annotations(kust *k, node *config, resmap *rm)
+{
+    (void)rm;
+    return err_set("%s: AnnotationsTransformer is not supported yet", node_pos(k->b->a, config));
+}

@@ -1,0 +1,17 @@
+/* LabelTransformer: stub, to be implemented. */
+#include "plugins.h"
+#include "err.h"
+
+int configure_labels(kust *k, node_list *configs)
+{
+    (void)configs;
+    node *f = map_get(k->k, "commonLabels");
+    if (f && f->kind != N_NULL) return err_set("%s: 'commonLabels' is not supported yet", node_pos(k->b->a, f));
+    return 0;
+}
+
+int plugin_labels(kust *k, node *config, resmap *rm)
+{
+    (void)rm;
+    return err_set("%s: LabelTransformer is not supported yet", node_pos(k->b->a, config));
+}

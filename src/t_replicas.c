@@ -1,0 +1,17 @@
+/* ReplicaCountTransformer: stub, to be implemented. */
+#include "plugins.h"
+#include "err.h"
+
+int configure_replicas(kust *k, node_list *configs)
+{
+    (void)configs;
+    node *f = map_get(k->k, "replicas");
+    if (f && f->kind != N_NULL) return err_set("%s: 'replicas' is not supported yet", node_pos(k->b->a, f));
+    return 0;
+}
+
+int plugin_replicas(kust *k, node *config, resmap *rm)
+{
+    (void)rm;
+    return err_set("%s: ReplicaCountTransformer is not supported yet", node_pos(k->b->a, config));
+}

@@ -1,0 +1,21 @@
+/* YAML in and out. Loading uses libyaml's event parser straight into the
+ * arena tree; emitting drives libyaml's emitter with go-yaml v2's style
+ * choices, which is what makes output byte-identical to kustomize's. */
+#ifndef KG_YAML_H
+#define KG_YAML_H
+#include <stddef.h>
+#include "arena.h"
+#include "node.h"
+#include "strbuf.h"
+
+/* Loads every non-empty document of a stream; file names the source in
+ * positions and messages. Returns -1 with a file:line:col message on error. */
+int yaml_load(arena *a, const char *file, const char *buf, size_t len, node_list *out);
+int yaml_load_file(arena *a, const char *path, node_list *out);
+/* Loads a stream that must hold exactly one document (which may be empty: *out = NULL). */
+int yaml_load_one(arena *a, const char *file, const char *buf, size_t len, node **out);
+
+/* Appends one document in kustomize's output format. */
+int yaml_emit(strbuf *out, node *doc);
+
+#endif
