@@ -8,6 +8,8 @@
 #include <string.h>
 #include <wctype.h>
 
+static int digit(char c) { return c >= '0' && c <= '9'; }
+
 static int eq(const char *s, size_t len, const char *lit)
 {
     return strlen(lit) == len && memcmp(s, lit, len) == 0;
@@ -175,7 +177,6 @@ static void format_json_float(double f, char *out, size_t outsz)
     go_format_g(f, out, outsz);
 }
 
-static int digit(char c) { return c >= '0' && c <= '9'; }
 
 static int read_digits(const char **p, int min, int max, int *val)
 {
@@ -321,6 +322,9 @@ static int is_base60_float(const char *s)
 
 int scalar_v2_needs_quotes(const char *s, size_t len)
 {
+    /* Fast path for the common case: every non-string word is at most 6
+     * characters, and every number starts with a digit, sign or dot. */
+    if (len > 6 && !(digit(s[0]) || s[0] == '+' || s[0] == '-' || s[0] == '.')) return 0;
     if (len == 0 || is_one_of(s, len, null_words) || is_one_of(s, len, v2_bools) ||
         is_one_of(s, len, special_floats) || eq(s, len, "<<"))
         return 1;
