@@ -32,7 +32,8 @@ static const struct step transformer_steps[] = {
     {"ReplacementTransformer", configure_replacements, plugin_replacements},
 };
 
-/* Every kind usable in generators:/transformers:/validators: entries. */
+/* Every kind usable in generators:/transformers:/validators: entries.
+ * (kustomize refuses SortOrderTransformer there: sortOptions is the only way.) */
 static const struct plugin plugins[] = {
     {"ConfigMapGenerator", plugin_configmaps, 1},
     {"SecretGenerator", plugin_secrets, 1},
@@ -49,7 +50,6 @@ static const struct plugin plugins[] = {
     {"ReplicaCountTransformer", plugin_replicas, 0},
     {"ImageTagTransformer", plugin_images, 0},
     {"ReplacementTransformer", plugin_replacements, 0},
-    {"SortOrderTransformer", plugin_sort_order, 0},
     {NULL, NULL, 0},
 };
 
@@ -92,8 +92,8 @@ static int run_configs(kust *k, node_list *configs, resmap *rm, const char *fiel
         const char *kind = node_get_str(c, "kind", NULL);
         const struct plugin *p = plugin_find(kind);
         if (!p)
-            return err_set("%s: %s: plugin kind '%s' is not a kustomize built-in; exec and KRM-function plugins "
-                           "are not supported", node_pos(a, c), field, kind ? kind : "(none)");
+            return err_set("%s: %s: unable to load plugin kind '%s': not a built-in generator or transformer "
+                           "(exec and KRM-function plugins are not supported)", node_pos(a, c), field, kind ? kind : "(none)");
         if (p->fn(k, c, rm) < 0) return -1;
     }
     return 0;

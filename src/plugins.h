@@ -47,6 +47,5 @@ DECLARE_PLUGIN(secrets)           /* SecretGenerator: secretGenerator */
 DECLARE_PLUGIN(helm)              /* HelmChartInflationGenerator: helmCharts */
 
 int plugin_prefix_suffix(kust *k, node *config, resmap *rm); /* PrefixSuffixTransformer */
-int plugin_sort_order(kust *k, node *config, resmap *rm);    /* SortOrderTransformer */
 
 #endif

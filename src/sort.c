@@ -2,7 +2,6 @@
  * by group_version_kind, ties by namespace|name) or fifo. */
 #include "build.h"
 #include "err.h"
-#include "plugins.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,10 +97,4 @@ int sort_resources(arena *a, resmap *rm, const node *opts)
     if (strcmp(order, "legacy"))
         return err_set("%s: sortOptions: order must be 'legacy' or 'fifo', not '%s'", node_pos(a, opts), order);
     return legacy_sort(a, rm, legacy);
-}
-
-/* SortOrderTransformer in transformers: takes the same sortOptions shape. */
-int plugin_sort_order(kust *k, node *config, resmap *rm)
-{
-    return sort_resources(k->b->a, rm, map_get(config, "sortOptions"));
 }
