@@ -1,0 +1,49 @@
+/* Selecting objects the way kustomize's selectors do: by id fields
+ * (group, version, kind, name, namespace) and by Kubernetes label and
+ * annotation selector expressions ("app=web,tier in (a,b),!legacy").
+ * Replacements compare id fields exactly; patches' targets treat them as
+ * anchored regular expressions (SEL_REGEX). One matcher for both. */
+#ifndef KG_SELECTOR_H
+#define KG_SELECTOR_H
+#include <regex.h>
+#include "build.h"
+
+enum sel_mode { SEL_EXACT, SEL_REGEX };
+
+struct label_req; /* one parsed requirement of a label selector */
+
+typedef struct labelsel {
+    struct label_req *reqs;
+    uint32_t n;
+} labelsel;
+
+typedef struct selector {
+    resid id;                   /* "" fields match anything */
+    const char *label_text, *anno_text;
+    labelsel labels, annos;
+    int mode;
+    regex_t *re[5];             /* SEL_REGEX: group, version, kind, name, namespace (NULL: any) */
+    const node *src;
+} selector;
+
+/* Parses {group, version, kind, name, namespace, labelSelector,
+ * annotationSelector} from a map node. */
+int selector_parse(arena *a, const node *m, int mode, selector *out);
+/* True when no id field is set (label/annotation selectors aside). */
+int selector_id_empty(const selector *s);
+/* Id fields only: exact per kustomize's ResId.IsSelectedBy, or regex. */
+int selector_match_id(const selector *s, const resid *id);
+/* Label and annotation selectors against an object's metadata. */
+int selector_match_meta(const selector *s, const node *obj);
+
+/* Parses a label selector expression; "" selects everything. */
+int labelsel_parse(arena *a, const char *text, const node *where, labelsel *out);
+int labelsel_match(const labelsel *ls, const node *labels);
+
+/* kustomize's ResId text "Kind.version.group/name.namespace" with its
+ * [noVer]/[noGrp]/[noNs] markers, for messages matching kustomize's. */
+const char *kid_string(arena *a, const resid *id);
+/* kustomize's Gvk text "Kind.version.group". */
+const char *kgvk_string(arena *a, const char *group, const char *version, const char *kind);
+
+#endif
