@@ -1,9 +1,40 @@
 #include "yaml.h"
 #include "err.h"
 #include "scalar.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
+
+/* Set by yaml_load.c on keys yaml.v3 reads as non-strings (see there). */
+#define NF_KEY_NOT_STR 0x80
+
+/* "file:line" of a node for messages (the emitter has no arena). */
+static const char *node_pos_static(const node *n)
+{
+    static char buf[512];
+    if (!n->file) return "(generated)";
+    snprintf(buf, sizeof buf, "%s:%u:%u", n->file, n->line, n->col);
+    return buf;
+}
+
+/* Set when emit_node fails for a reason of ours (message already in err). */
+static int emit_failed_here;
+
+/* Characters go-yaml v2's reader refuses when it re-reads kustomize's JSON:
+ * raw DEL, C1 controls other than NEL, U+FFFE and U+FFFF (the C0 controls
+ * reach it escaped). kustomize fails with "control characters are not allowed". */
+static int has_forbidden_char(const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < 0x7f) continue;
+        if (s[i] == 0x7f) return 1;
+        if (s[i] == 0xc2 && i + 1 < len && s[i + 1] >= 0x80 && s[i + 1] <= 0x9f && s[i + 1] != 0x85) return 1;
+        if (s[i] == 0xef && i + 2 < len && s[i + 1] == 0xbf && (s[i + 2] == 0xbe || s[i + 2] == 0xbf)) return 1;
+    }
+    return 0;
+}
 
 static int write_handler(void *data, unsigned char *buffer, size_t size)
 {
@@ -32,13 +63,64 @@ static void sort_keys(node *m)
     }
 }
 
+/* kustomize's output goes through JSON text that go-yaml v2 re-reads. JSON
+ * escapes every YAML line break but U+0085 (NEL), so a raw NEL reaches v2's
+ * double-quoted scanner, which folds it like a line break: the blanks around
+ * a run of breaks are dropped, one break becomes a space and n breaks
+ * become n-1 newlines (golden case fmt-unicode). Returns a malloc'd copy
+ * with that folding, or NULL when s holds no NEL. */
+static char *fold_nel(const char *s, size_t len, size_t *outlen)
+{
+    if (!memmem(s, len, "\xc2\x85", 2)) return NULL;
+    char *o = malloc(len + 1);
+    if (!o) abort();
+    size_t n = 0, i = 0;
+    while (i < len) {
+        if (s[i] != ' ' && !((unsigned char)s[i] == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] == 0x85)) {
+            o[n++] = s[i++];
+            continue;
+        }
+        size_t j = i, breaks = 0; /* a run of spaces and NELs */
+        while (j < len) {
+            if (s[j] == ' ') j++;
+            else if ((unsigned char)s[j] == 0xc2 && j + 1 < len && (unsigned char)s[j + 1] == 0x85) j += 2, breaks++;
+            else break;
+        }
+        if (!breaks) {
+            memcpy(o + n, s + i, j - i);
+            n += j - i;
+        } else if (breaks == 1) {
+            o[n++] = ' ';
+        } else {
+            memset(o + n, '\n', breaks - 1);
+            n += breaks - 1;
+        }
+        i = j;
+    }
+    o[n] = 0;
+    *outlen = n;
+    return o;
+}
+
 static int emit_string(yaml_emitter_t *e, const char *s, size_t len)
 {
+    if (has_forbidden_char(s, len)) {
+        emit_failed_here = 1;
+        err_set("yaml: control characters are not allowed (in \"%.40s\")", s);
+        return 0;
+    }
+    size_t flen;
+    char *folded = fold_nel(s, len, &flen);
+    if (folded) {
+        s = folded;
+        len = flen;
+    }
     yaml_event_t ev;
     yaml_scalar_style_t style = YAML_PLAIN_SCALAR_STYLE;
     if (memchr(s, '\n', len)) style = YAML_LITERAL_SCALAR_STYLE;
     else if (scalar_v2_needs_quotes(s, len)) style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
-    yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)len, 1, 1, style);
+    yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)len, 1, 1, style); /* copies s */
+    free(folded);
     return yaml_emitter_emit(e, &ev);
 }
 
@@ -51,6 +133,16 @@ static int emit_node(yaml_emitter_t *e, node *n)
         yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE);
         if (!yaml_emitter_emit(e, &ev)) return 0;
         for (uint32_t i = 0; i < n->u.map.n; i++) {
+            const node *k = n->u.map.items[i].key;
+            if (k->flags & NF_KEY_NOT_STR) {
+                emit_failed_here = 1;
+                err_set("%s: json: unsupported type: map[interface {}]interface {} (key %s is not a string)",
+                        node_pos_static(k), k->u.str.s);
+                return 0;
+            }
+            /* kustomize drops every "<<" key on output, whatever its value
+             * and however it was quoted (golden cases fmt-anchors, fmt-keys-typed). */
+            if (k->u.str.len == 2 && !memcmp(k->u.str.s, "<<", 2)) continue;
             if (!emit_string(e, n->u.map.items[i].key->u.str.s, n->u.map.items[i].key->u.str.len)) return 0;
             if (!emit_node(e, n->u.map.items[i].val)) return 0;
         }
@@ -65,6 +157,14 @@ static int emit_node(yaml_emitter_t *e, node *n)
         return yaml_emitter_emit(e, &ev);
     case N_STR:
         return emit_string(e, n->u.str.s, n->u.str.len);
+    case N_FLOAT:
+        if (!strpbrk(n->u.str.s, "0123456789")) {
+            /* .inf/.nan (the only floats without digits): json.Marshal refuses them, so kustomize fails */
+            emit_failed_here = 1;
+            err_set("%s: json: unsupported value: %s", node_pos_static(n), n->u.str.s);
+            return 0;
+        }
+        /* fall through */
     default:
         yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)n->u.str.s, (int)n->u.str.len, 1, 1,
                                      YAML_PLAIN_SCALAR_STYLE);
@@ -82,6 +182,7 @@ int yaml_emit(strbuf *out, node *doc)
     yaml_emitter_set_unicode(&e, 1);
     yaml_emitter_set_indent(&e, 2);
     int ok = 1;
+    emit_failed_here = 0;
     yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
     ok = ok && yaml_emitter_emit(&e, &ev);
     yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
@@ -92,7 +193,7 @@ int yaml_emit(strbuf *out, node *doc)
     yaml_stream_end_event_initialize(&ev);
     ok = ok && yaml_emitter_emit(&e, &ev);
     ok = ok && yaml_emitter_flush(&e);
-    int rc = ok ? 0 : err_set("emitting YAML: %s", e.problem ? e.problem : "unknown error");
+    int rc = ok ? 0 : emit_failed_here ? -1 : err_set("emitting YAML: %s", e.problem ? e.problem : "unknown error");
     yaml_emitter_delete(&e);
     return rc;
 }

@@ -6,6 +6,10 @@
 #include <string.h>
 #include <yaml.h>
 
+/* Private to the YAML module (loader sets it, emitter checks it): a mapping
+ * key whose plain text yaml.v3 resolves to something other than a string. */
+#define NF_KEY_NOT_STR 0x80
+
 struct anchor {
     const char *name;
     node *n;
@@ -160,6 +164,15 @@ static node *make_scalar(struct loader *L, yaml_event_t *ev)
     if (top && top->coll->kind == N_MAP && !top->key) { /* keys keep their text */
         n->u.str.s = arena_strndup(L->a, text, len);
         n->u.str.len = (uint32_t)len;
+        /* A plain key that yaml.v3 reads as a number, bool, null or timestamp
+         * makes kustomize fail when it writes the object out (json cannot
+         * marshal map[interface{}]interface{}); the emitter reports it. */
+        size_t klen;
+        int kkind;
+        const char *norm = scalar_resolve_plain(L->a, text, len, &kkind, &klen);
+        if (tagkind < 0 && (kkind != N_STR || norm != text ||
+                            (len >= 10 && text[4] == '-' && scalar_v2_needs_quotes(text, len))))
+            n->flags |= NF_KEY_NOT_STR;
         return n;
     }
     size_t outlen;
