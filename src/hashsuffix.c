@@ -1,9 +1,171 @@
-/* Hash suffixes of generated ConfigMaps and Secrets: stub, to be implemented. */
+/* Content-hash name suffixes of generated ConfigMaps and Secrets, added at
+ * the end of the top-level build (kustomize's HashTransformer). The hash is
+ * api/hasher's: SHA-256 of Go's json.Marshal of a small map holding kind,
+ * an always-empty name (kustomize looks up "metadata/name" as one key),
+ * data, binaryData (ConfigMap) or type and stringData (Secret); the first
+ * ten hex digits, with 0 1 3 a e replaced by g h k m t. */
 #include "build.h"
+#include "generator.h"
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A Go json.Marshal string: HTML-safe escapes, U+2028/9 escaped, invalid
+ * UTF-8 replaced by U+FFFD. */
+static void json_string(strbuf *sb, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    sb_addc(sb, '"');
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) {
+            if (c == '"' || c == '\\') sb_addc(sb, '\\'), sb_addc(sb, (char)c);
+            else if (c == '\n') sb_adds(sb, "\\n");
+            else if (c == '\r') sb_adds(sb, "\\r");
+            else if (c == '\t') sb_adds(sb, "\\t");
+            else if (c < 0x20 || c == '<' || c == '>' || c == '&')
+                sb_adds(sb, "\\u00"), sb_addc(sb, hex[c >> 4]), sb_addc(sb, hex[c & 15]);
+            else sb_addc(sb, (char)c);
+            i++;
+            continue;
+        }
+        size_t l = 1;
+        while (l < 4 && i + l <= n && !gen_utf8_valid(s + i, l)) l++;
+        if (i + l > n || !gen_utf8_valid(s + i, l)) {
+            sb_adds(sb, "\\ufffd");
+            i++;
+        } else if (l == 3 && !memcmp(s + i, "\xE2\x80\xA8", 3)) {
+            sb_adds(sb, "\\u2028"), i += 3;
+        } else if (l == 3 && !memcmp(s + i, "\xE2\x80\xA9", 3)) {
+            sb_adds(sb, "\\u2029"), i += 3;
+        } else {
+            sb_add(sb, s + i, l);
+            i += l;
+        }
+    }
+    sb_addc(sb, '"');
+}
+
+static int key_cmp(const void *x, const void *y)
+{
+    const node_pair *a = *(node_pair *const *)x, *b = *(node_pair *const *)y;
+    size_t n = a->key->u.str.len < b->key->u.str.len ? a->key->u.str.len : b->key->u.str.len;
+    int c = memcmp(a->key->u.str.s, b->key->u.str.s, n);
+    return c ? c : (a->key->u.str.len > b->key->u.str.len) - (a->key->u.str.len < b->key->u.str.len);
+}
+
+/* The value as encoding/json writes it after a round trip through interface{}. */
+static void json_value(strbuf *sb, const node *v)
+{
+    switch (v->kind) {
+    case N_NULL: sb_adds(sb, "null"); return;
+    case N_BOOL: case N_INT: case N_FLOAT: sb_add(sb, v->u.str.s, v->u.str.len); return;
+    case N_STR: json_string(sb, v->u.str.s, v->u.str.len); return;
+    case N_SEQ:
+        sb_addc(sb, '[');
+        for (uint32_t i = 0; i < v->u.seq.n; i++) {
+            if (i) sb_addc(sb, ',');
+            json_value(sb, v->u.seq.items[i]);
+        }
+        sb_addc(sb, ']');
+        return;
+    default: break;
+    }
+    node_pair **keys = malloc((v->u.map.n + 1) * sizeof *keys);
+    if (!keys) abort();
+    for (uint32_t i = 0; i < v->u.map.n; i++) keys[i] = &v->u.map.items[i];
+    qsort(keys, v->u.map.n, sizeof *keys, key_cmp);
+    sb_addc(sb, '{');
+    for (uint32_t i = 0; i < v->u.map.n; i++) {
+        if (i) sb_addc(sb, ',');
+        json_string(sb, keys[i]->key->u.str.s, keys[i]->key->u.str.len);
+        sb_addc(sb, ':');
+        json_value(sb, keys[i]->val);
+    }
+    sb_addc(sb, '}');
+    free(keys);
+}
+
+/* hasher.getNodeValues: a map or list as JSON, a scalar as its text, absent as "". */
+static void field_value(strbuf *sb, const node *obj, const char *key)
+{
+    const node *v = map_get(obj, key);
+    if (v && (v->kind == N_MAP || v->kind == N_SEQ)) json_value(sb, v);
+    else json_string(sb, v ? v->u.str.s : "", v ? v->u.str.len : 0);
+}
+
+static void add_field(strbuf *sb, const char *key, const node *obj, const char *src)
+{
+    json_string(sb, key, strlen(key));
+    sb_addc(sb, ':');
+    field_value(sb, obj, src);
+    sb_addc(sb, ',');
+}
+
+/* Fields only hashed when they hold a map. */
+static void add_if_map(strbuf *sb, const node *obj, const char *key)
+{
+    const node *v = map_get(obj, key);
+    if (v && v->kind == N_MAP) add_field(sb, key, obj, key);
+}
+
+static void hash_input(strbuf *sb, const node *obj)
+{
+    const char *kind = node_get_str(obj, "kind", NULL);
+    int secret = kind && !strcmp(kind, "Secret");
+    sb_addc(sb, '{');
+    if (!secret) add_if_map(sb, obj, "binaryData");
+    add_field(sb, "data", obj, "data");
+    sb_adds(sb, secret ? "\"kind\":\"Secret\",\"name\":\"\"," : "\"kind\":\"ConfigMap\",\"name\":\"\",");
+    if (secret) {
+        add_if_map(sb, obj, "stringData");
+        add_field(sb, "type", obj, "type");
+    }
+    sb->buf[sb->len - 1] = '}';
+}
+
+int hash_suffix_compute(const node *obj, char out[11])
+{
+    strbuf sb = STRBUF_INIT;
+    hash_input(&sb, obj);
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    int ok = EVP_Digest(sb.buf, sb.len, md, &mdlen, EVP_sha256(), NULL);
+    sb_release(&sb);
+    if (!ok || mdlen < 5) return -1;
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 0; i < 10; i++) {
+        char c = hex[(md[i / 2] >> (i % 2 ? 0 : 4)) & 15];
+        switch (c) {
+        case '0': c = 'g'; break;
+        case '1': c = 'h'; break;
+        case '3': c = 'k'; break;
+        case 'a': c = 'm'; break;
+        case 'e': c = 't'; break;
+        default: break;
+        }
+        out[i] = c;
+    }
+    out[10] = 0;
+    return 0;
+}
 
 int hash_suffix_apply(kust *k, resmap *rm)
 {
-    (void)k;
-    (void)rm;
+    arena *a = k->b->a;
+    int renamed = 0;
+    for (size_t i = 0; i < rm->n; i++) {
+        resource *r = rm->v[i];
+        if (!r->needs_hash) continue;
+        char h[11];
+        if (hash_suffix_compute(r->obj, h) < 0) return -1;
+        resource_remember_id(a, r);
+        node *md = map_ensure_map(a, r->obj, "metadata");
+        map_set(a, md, "name", node_new_str(a, arena_printf(a, "%s-%s", r->id.name, h)));
+        resource_refresh_id(r);
+        r->needs_hash = 0;
+        renamed = 1;
+    }
+    if (renamed) resmap_reindex(rm);
     return 0;
 }
