@@ -1,5 +1,6 @@
-/* Remote resources: https files fetched with libcurl into a cache, git
- * URLs cloned with git. */
+/* Remote resources: an http(s) file is fetched with libcurl (http.c), a git
+ * URL is cloned with git; both into the cache (cache.c), whose copy is used
+ * (with a warning) when the network or the server fails. */
 #ifndef KG_REMOTE_H
 #define KG_REMOTE_H
 #include "build.h"
@@ -7,5 +8,8 @@
 int remote_is_url(const char *s);
 /* Fetches url: a file's body into body, or a cloned kustomization directory into *local_dir. */
 int remote_fetch(kust *k, const char *url, const node *where, strbuf *body, const char **local_dir);
+/* The (canonical) clone directory holding local_dir, a root remote_fetch
+ * returned: kustomizations in a clone must not reach outside it. */
+const char *remote_repo_root(arena *a, const char *local_dir);
 
 #endif
