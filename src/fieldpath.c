@@ -1,0 +1,308 @@
+#include "fieldpath.h"
+#include "err.h"
+#include "scalar.h"
+#include <errno.h>
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void push_seg(arena *a, const char ***v, uint32_t *n, uint32_t *cap, const char *s, size_t len)
+{
+    if (*n == *cap) {
+        uint32_t ncap = *cap ? *cap * 2 : 8;
+        *v = arena_grow(a, *v, *cap * sizeof **v, ncap * sizeof **v);
+        *cap = ncap;
+    }
+    (*v)[(*n)++] = arena_strndup(a, s, len);
+}
+
+/* kyaml's PathSplitter: split on '.', a piece ending in '\' joins the next. */
+static void split_escaped(arena *a, const char *text, const char ***segs, uint32_t *n)
+{
+    uint32_t cap = 0;
+    *segs = NULL;
+    *n = 0;
+    strbuf cur = STRBUF_INIT;
+    for (const char *p = text;; p++) {
+        if (*p == '.' && cur.len && cur.buf[cur.len - 1] == '\\') {
+            cur.buf[cur.len - 1] = '.';
+            continue;
+        }
+        if (*p == '.' || !*p) {
+            push_seg(a, segs, n, &cap, cur.buf ? cur.buf : "", cur.len);
+            sb_reset(&cur);
+            if (!*p) break;
+            continue;
+        }
+        sb_addc(&cur, *p);
+    }
+    sb_release(&cur);
+}
+
+static int has_suffix(const char *s, char c)
+{
+    size_t n = strlen(s);
+    return n && s[n - 1] == c;
+}
+
+void fieldpath_split_dotted(arena *a, const char *text, const char ***segs, uint32_t *n)
+{
+    const char **raw;
+    uint32_t nraw, cap = 0;
+    split_escaped(a, text, &raw, &nraw);
+    *segs = NULL;
+    *n = 0;
+    for (uint32_t i = 0; i < nraw; i++) {
+        if (raw[i][0] != '[' || has_suffix(raw[i], ']')) {
+            push_seg(a, segs, n, &cap, raw[i], strlen(raw[i]));
+            continue;
+        }
+        /* "[a.b.c]" was split on its dots: join up to the closing bracket. */
+        strbuf sb = STRBUF_INIT;
+        sb_adds(&sb, raw[i]);
+        while (i + 1 < nraw) {
+            sb_addc(&sb, '.');
+            sb_adds(&sb, raw[++i]);
+            if (has_suffix(raw[i], ']')) break;
+        }
+        const char *s = sb.buf;
+        size_t len = sb.len;
+        if (!strchr(s, '=')) { /* a map key written in brackets: strings.Trim(s, "[]") */
+            while (len && (*s == '[' || *s == ']')) s++, len--;
+            while (len && (s[len - 1] == '[' || s[len - 1] == ']')) len--;
+        }
+        push_seg(a, segs, n, &cap, s, len);
+        sb_release(&sb);
+    }
+}
+
+static void classify(arena *a, fp_seg *s)
+{
+    const char *t = s->text;
+    size_t len = strlen(t);
+    if (len >= 2 && t[0] == '[' && t[len - 1] == ']') {
+        s->is_list = 1;
+        const char *eq = memchr(t + 1, '=', len - 2);
+        if (eq) {
+            s->key = arena_strndup(a, t + 1, (size_t)(eq - t - 1));
+            s->val = arena_strndup(a, eq + 1, (size_t)(t + len - 1 - eq - 1));
+        }
+        return;
+    }
+    const char *d = t + (*t == '+' || *t == '-');
+    if (!*d) return;
+    for (const char *p = d; *p; p++)
+        if (*p < '0' || *p > '9') return;
+    errno = 0;
+    s->num = strtol(t, NULL, 10);
+    s->is_num = errno == 0;
+}
+
+void fieldpath_parse(arena *a, const char *text, fieldpath *out)
+{
+    const char **segs;
+    uint32_t n;
+    fieldpath_split_dotted(a, text, &segs, &n);
+    out->text = text;
+    out->v = arena_zalloc(a, (n + 1) * sizeof *out->v);
+    out->n = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        /* kyaml's cleanPath: surrounding spaces and empty parts are dropped */
+        const char *s = segs[i];
+        size_t len = strlen(s);
+        while (len && (*s == ' ' || *s == '\t')) s++, len--;
+        while (len && (s[len - 1] == ' ' || s[len - 1] == '\t')) len--;
+        if (!len) continue;
+        fp_seg *seg = &out->v[out->n++];
+        seg->text = arena_strndup(a, s, len);
+        classify(a, seg);
+    }
+}
+
+static const char *kind_name(const node *n)
+{
+    return n->kind == N_MAP ? "MappingNode" : n->kind == N_SEQ ? "SequenceNode" : "ScalarNode";
+}
+
+static int wrong_kind(arena *a, const fieldpath *fp, uint32_t depth, const node *n, const char *want)
+{
+    return err_set("%s: wrong node kind at '%s' of field path '%s': expected %s, was %s", node_pos(a, n),
+                   depth ? fp->v[depth - 1].text : "(root)", fp->text, want, kind_name(n));
+}
+
+static int bad_list_seg(const fieldpath *fp, const fp_seg *s)
+{
+    return err_set("field path '%s': list path element '%s' must contain fieldName=fieldValue for element to match",
+                   fp->text, s->text);
+}
+
+/* The element of seq whose field key (or, key "", whose own text) equals val exactly. */
+static int find_elem(const node *seq, const fp_seg *s)
+{
+    for (uint32_t i = 0; i < seq->u.seq.n; i++) {
+        const node *e = seq->u.seq.items[i];
+        const char *t = *s->key ? (e->kind == N_MAP ? node_text(map_get(e, s->key)) : NULL) : node_text(e);
+        if (t && !strcmp(t, s->val)) return (int)i;
+    }
+    return -1;
+}
+
+/* PathGetter's steps; create_kind < 0 never creates. *slot = NULL stops the walk. */
+static int get_step(arena *a, const fieldpath *fp, uint32_t i, node **cur, int leaf_kind, node ***slot, int *created)
+{
+    const fp_seg *s = &fp->v[i];
+    node *n = *cur;
+    int last = i + 1 == fp->n;
+    *slot = NULL;
+    if (s->is_num || !strcmp(s->text, "-")) {
+        if (s->is_num && s->num < 0) return err_set("field path '%s': array index %ld cannot be negative", fp->text, s->num);
+        if (n->kind == N_NULL) return 0;
+        if (n->kind != N_SEQ) return wrong_kind(a, fp, i, n, "SequenceNode");
+        long idx = s->is_num ? s->num : (long)n->u.seq.n - 1;
+        if (idx >= 0 && idx < (long)n->u.seq.n) *slot = &n->u.seq.items[idx];
+        return 0;
+    }
+    if (s->is_list) {
+        if (!s->key) return bad_list_seg(fp, s);
+        if (n->kind == N_NULL) return 0;
+        if (n->kind != N_SEQ) return wrong_kind(a, fp, i, n, "SequenceNode");
+        int idx = find_elem(n, s);
+        if (idx < 0 && leaf_kind < 0) return 0;
+        if (idx < 0) {
+            /* kyaml appends {key: value} (or the bare value); its scalars carry no tag */
+            int k;
+            size_t vlen;
+            const char *v = scalar_resolve_plain(a, s->val, strlen(s->val), &k, &vlen);
+            node *val = node_new_scalar(a, k, v, vlen), *elem = val;
+            if (*s->key) {
+                elem = node_new(a, N_MAP);
+                map_set(a, elem, s->key, val);
+            }
+            seq_push(a, n, elem);
+            idx = (int)n->u.seq.n - 1;
+            if (last) *created = 1;
+        }
+        *slot = &n->u.seq.items[idx];
+        return 0;
+    }
+    if (n->kind == N_NULL) return 0;
+    if (n->kind != N_MAP) return wrong_kind(a, fp, i, n, "MappingNode");
+    int idx = map_index(n, s->text);
+    if (idx < 0 && leaf_kind < 0) return 0;
+    if (idx < 0) {
+        int kind = last ? leaf_kind : fp->v[i + 1].is_list ? N_SEQ : N_MAP;
+        map_set(a, n, s->text, node_new(a, kind));
+        idx = (int)n->u.map.n - 1;
+        if (last) *created = 1;
+    }
+    *slot = &n->u.map.items[idx].val;
+    return 0;
+}
+
+static int walk_get(arena *a, node **root, const fieldpath *fp, int leaf_kind, node ***out, int *created)
+{
+    node **slot = root;
+    *out = NULL;
+    for (uint32_t i = 0; i < fp->n; i++) {
+        if (get_step(a, fp, i, slot, leaf_kind, &slot, created) < 0) return -1;
+        if (!slot) return 0;
+    }
+    *out = slot;
+    return 0;
+}
+
+int fieldpath_lookup(arena *a, node *root, const fieldpath *fp, node **out)
+{
+    node **slot;
+    int created = 0;
+    *out = NULL;
+    if (walk_get(a, &root, fp, -1, &slot, &created) < 0) return -1;
+    if (slot) *out = *slot;
+    return 0;
+}
+
+int fieldpath_create(arena *a, node **root, const fieldpath *fp, int leaf_kind, node ***slot, int *created)
+{
+    *created = 0;
+    return walk_get(a, root, fp, leaf_kind, slot, created);
+}
+
+static void slot_push(slot_list *l, node **s)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 16;
+        l->v = realloc(l->v, l->cap * sizeof *l->v);
+        if (!l->v) abort();
+    }
+    l->v[l->n++] = s;
+}
+
+void slot_list_free(slot_list *l)
+{
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+struct matcher {
+    arena *a;
+    const fieldpath *fp;
+    slot_list *out;
+};
+
+static int match_at(struct matcher *m, node **slot, uint32_t i);
+
+/* [key=regex]: kyaml matches the element's field (or the element) with an unanchored regex. */
+static int match_list(struct matcher *m, node *n, uint32_t i)
+{
+    const fp_seg *s = &m->fp->v[i];
+    if (!s->key) return bad_list_seg(m->fp, s);
+    if (n->kind == N_NULL) return 0;
+    if (n->kind != N_SEQ) return wrong_kind(m->a, m->fp, i, n, "SequenceNode");
+    regex_t re;
+    if (regcomp(&re, s->val, REG_EXTENDED | REG_NOSUB) != 0)
+        return err_set("field path '%s': invalid regular expression '%s'", m->fp->text, s->val);
+    int rc = 0;
+    for (uint32_t j = 0; rc == 0 && j < n->u.seq.n; j++) {
+        node *e = n->u.seq.items[j];
+        const char *t = *s->key ? (e->kind == N_MAP ? node_text(map_get(e, s->key)) : NULL) : node_text(e);
+        if (t && regexec(&re, t, 0, NULL, 0) == 0) rc = match_at(m, &n->u.seq.items[j], i + 1);
+    }
+    regfree(&re);
+    return rc;
+}
+
+static int match_at(struct matcher *m, node **slot, uint32_t i)
+{
+    if (i == m->fp->n) {
+        slot_push(m->out, slot);
+        return 0;
+    }
+    const fp_seg *s = &m->fp->v[i];
+    node *n = *slot;
+    if (s->is_num && s->num >= 0) {
+        uint32_t have = n->kind == N_SEQ ? n->u.seq.n : 0;
+        if (n->kind != N_SEQ && n->kind != N_NULL) return wrong_kind(m->a, m->fp, i, n, "SequenceNode");
+        if ((unsigned long)s->num >= have)
+            return err_set("field path '%s': index %ld specified but only %u elements found", m->fp->text, s->num,
+                           have);
+        return match_at(m, &n->u.seq.items[s->num], i + 1);
+    }
+    if (s->is_list) return match_list(m, n, i);
+    if (!strcmp(s->text, "*")) {
+        if (n->kind == N_NULL) return 0;
+        if (n->kind != N_SEQ) return wrong_kind(m->a, m->fp, i, n, "SequenceNode");
+        for (uint32_t j = 0; j < n->u.seq.n; j++)
+            if (match_at(m, &n->u.seq.items[j], i + 1) < 0) return -1;
+        return 0;
+    }
+    if (n->kind == N_NULL) return 0;
+    if (n->kind != N_MAP) return wrong_kind(m->a, m->fp, i, n, "MappingNode");
+    int idx = map_index(n, s->text);
+    return idx < 0 ? 0 : match_at(m, &n->u.map.items[idx].val, i + 1);
+}
+
+int fieldpath_match(arena *a, node **root, const fieldpath *fp, slot_list *out)
+{
+    struct matcher m = {a, fp, out};
+    return match_at(&m, root, 0);
+}
