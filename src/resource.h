@@ -31,6 +31,7 @@ typedef struct resource {
     resid *prev;
     uint32_t nprev, capprev;
     strlist prefixes, suffixes; /* applied by namePrefix/nameSuffix, for reference matching */
+    strlist refvars;            /* names of the `vars:` whose objref matched this object (vars.c) */
     const char *origin;         /* file it came from, for origin annotations and messages */
     const char *configured_in;  /* generators: the kustomization that generated it */
     const char *configured_by_kind, *configured_by_name;
