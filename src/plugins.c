@@ -38,6 +38,7 @@ static const struct plugin plugins[] = {
     {"ConfigMapGenerator", plugin_configmaps, 1},
     {"SecretGenerator", plugin_secrets, 1},
     {"HelmChartInflationGenerator", plugin_helm, 1},
+    {"IAMPolicyGenerator", plugin_iampolicy, 1},
     {"PatchStrategicMergeTransformer", plugin_patches_sm, 0},
     {"PatchTransformer", plugin_patches, 0},
     {"NamespaceTransformer", plugin_namespace, 0},
@@ -110,6 +111,15 @@ int load_plugin_configs(kust *k, node *list, node_list *configs)
         }
         const char *rel = node_text(entry);
         if (!rel) return err_set("%s: expected a path or an inline object", node_pos(a, entry));
+        if (strchr(rel, '\n')) {
+            /* An inline config written as a YAML string (kustomize tries every entry as YAML first). */
+            node_list docs = {0};
+            int rc = yaml_load(a, k->file, rel, strlen(rel), &docs);
+            for (size_t j = 0; rc == 0 && j < docs.n; j++) list_push(configs, docs.v[j]);
+            list_free(&docs);
+            if (rc < 0) return -1;
+            continue;
+        }
         const char *path = strcmp(k->dir, ".") ? arena_printf(a, "%s/%s", k->dir, rel) : rel;
         struct stat st;
         if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {

@@ -47,5 +47,6 @@ DECLARE_PLUGIN(secrets)           /* SecretGenerator: secretGenerator */
 DECLARE_PLUGIN(helm)              /* HelmChartInflationGenerator: helmCharts */
 
 int plugin_prefix_suffix(kust *k, node *config, resmap *rm); /* PrefixSuffixTransformer */
+int plugin_iampolicy(kust *k, node *config, resmap *rm);     /* IAMPolicyGenerator (g_iampolicy.c) */
 
 #endif
