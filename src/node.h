@@ -31,6 +31,7 @@ struct node {
 
 /* flags */
 #define NF_QUOTED 1  /* scalar was quoted in the source (matters for patches' "null") */
+#define NF_EMPTY_NULL 2  /* null written as nothing (`key:`): strategic merge drops it, unlike `null` or `~` */
 
 typedef struct node_list {
     node **v;
