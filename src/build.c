@@ -191,6 +191,9 @@ static int open_sub(kust *parent, const char *path, const node *where, kust *sub
     if (path_within(parent->realdir, rp))
         return err_set("%s: cycle detected: candidate root '%s' contains visited root '%s'", node_pos(b->a, where),
                        rp, parent->realdir);
+    if (b->remote_root && !path_within(rp, b->remote_root))
+        return err_set("%s: security; bases in kustomizations found in cloned git repos must be within the repo, "
+                       "but base '%s' is outside '%s'", node_pos(b->a, where), rp, b->remote_root);
     for (uint32_t i = 0; i < b->visiting.n; i++)
         if (!strcmp(b->visiting.v[i], rp))
             return err_set("%s: cycle detected: '%s' is already being built", node_pos(b->a, where), rp);
@@ -212,8 +215,12 @@ static int accumulate_resource(kust *k, node *entry, resmap *rm)
         }
         int rc;
         if (local_dir) {
+            /* A clone is always root-only, whatever --load-restrictor says (kustomize's git loader). */
+            build rb = *k->b;
+            rb.opt.load_restrict_none = 0;
+            rb.remote_root = remote_repo_root(a, local_dir);
             kust sub;
-            rc = load_kustomization(k->b, local_dir, &sub);
+            rc = load_kustomization(&rb, local_dir, &sub);
             resmap subm = {0};
             if (rc == 0) {
                 sub.tc = tconfig_clone(a, tconfig_default(a));

@@ -17,6 +17,7 @@
 enum fs_category {
     FS_NAMEPREFIX, FS_NAMESUFFIX, FS_NAMESPACE, FS_COMMONLABELS, FS_TEMPLATELABELS,
     FS_COMMONANNOTATIONS, FS_IMAGES, FS_REPLICAS, FS_NAMEREFERENCE, FS_VARREFERENCE,
+    FS_LABELS, /* `labels:` in configurations files: extra specs for `labels` entries (none built in) */
     FS_NCATEGORIES
 };
 
@@ -38,6 +39,7 @@ typedef struct build {
     strlist visiting;          /* kustomization roots being built, for cycle errors */
     node *top_kustomization;
     const char *top_dir;
+    const char *remote_root;   /* clone dir while building inside a git clone: bases stay inside */
 } build;
 
 /* One kustomization level being built. */

@@ -13,6 +13,7 @@ static const char *const category_keys[FS_NCATEGORIES] = {
     [FS_TEMPLATELABELS] = "templateLabels",   [FS_COMMONANNOTATIONS] = "commonAnnotations",
     [FS_IMAGES] = "images",                   [FS_REPLICAS] = "replicas",
     [FS_NAMEREFERENCE] = "nameReference",     [FS_VARREFERENCE] = "varReference",
+    [FS_LABELS] = "labels",
 };
 
 static const char *const category_files[FS_NCATEGORIES] = {
@@ -101,7 +102,7 @@ tconfig *tconfig_default(arena *a)
     tconfig *tc = arena_zalloc(a, sizeof *tc);
     for (int c = 0; c < FS_NCATEGORIES; c++) {
         tc->cat[c] = node_new(a, N_SEQ);
-        const struct embedded_file *f = embedded_find(category_files[c]);
+        const struct embedded_file *f = category_files[c] ? embedded_find(category_files[c]) : NULL;
         node *doc = NULL;
         if (f && yaml_load_one(a, category_files[c], f->data, f->size, &doc) == 0 && doc)
             tconfig_merge_node(a, tc, doc, category_files[c]);
