@@ -22,9 +22,10 @@ OBJS = $(SRCS:src/%.c=$(BUILD)/%.o) $(BUILD)/embedded.o
 LIB_OBJS = $(filter-out $(BUILD)/main.o,$(OBJS))
 DATA = $(shell find src/data -type f)
 UNIT_SRCS = $(wildcard test/unit/*.c)
+UNIT_OBJS = $(UNIT_SRCS:test/unit/%.c=$(BUILD)/unit/%.o)
 UNIT_BIN = $(BUILD)/unit-tests
 
-.PHONY: all test unit bench install golden setup testenv clean
+.PHONY: all test test-san unit bench install golden setup testenv clean
 all: $(BIN)
 
 $(BIN): $(OBJS)
@@ -42,21 +43,32 @@ $(BUILD)/embedded.S: tools/embed.sh $(DATA)
 $(BUILD)/embedded.o: $(BUILD)/embedded.S
 	$(CC) -c -o $@ $<
 
-$(UNIT_BIN): $(UNIT_SRCS) $(LIB_OBJS)
-	$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ $(UNIT_SRCS) $(LIB_OBJS) $(LDLIBS) -lcmocka
+# Unit tests (cmocka): test/unit/*.c linked with every object but main.o.
+$(BUILD)/unit/%.o: test/unit/%.c
+	@mkdir -p $(BUILD)/unit
+	$(CC) $(CFLAGS) -Isrc -c -o $@ $<
+
+$(UNIT_BIN): $(UNIT_OBJS) $(LIB_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJS) $(LIB_OBJS) $(LDLIBS) -lcmocka
 
 unit: $(UNIT_BIN)
 	$(UNIT_BIN)
 
-# Every test: unit, golden, kustomize's own cases, end-to-end; ends with "N passed, N failed".
+# Every test: unit, golden, kustomize's own cases, end-to-end; ends with
+# "N passed, N failed". `make test SAN=1` (or `make test-san`, or
+# `test/run --san`) runs unit, golden and kustomize cases under ASan+UBSan.
 test: all $(UNIT_BIN)
-	test/run
+	KGRENDER=$(abspath $(BIN)) UNIT_BIN=$(abspath $(UNIT_BIN)) KGR_SAN=$(if $(filter 1,$(SAN)),1,0) test/run
 
-golden: all
+test-san:
+	$(MAKE) SAN=1 test
+
+# Regenerates test/golden/cases/*/want.* with kubectl kustomize.
+golden:
 	test/golden/regenerate
 
 bench: all
-	tools/bench
+	KGRENDER=$(abspath $(BIN)) tools/bench
 
 testenv:
 	tools/testenv/build
@@ -71,4 +83,4 @@ install: all
 clean:
 	rm -rf build bin
 
--include $(OBJS:.o=.d)
+-include $(OBJS:.o=.d) $(UNIT_OBJS:.o=.d)
