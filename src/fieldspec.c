@@ -4,8 +4,14 @@
 
 void fieldpath_split(arena *a, const char *path, const char ***segs, uint32_t *n)
 {
+    fieldpath_split_hints(a, path, segs, n, NULL);
+}
+
+void fieldpath_split_hints(arena *a, const char *path, const char ***segs, uint32_t *n, uint8_t **hints)
+{
     uint32_t cap = 8, cnt = 0;
     const char **v = arena_alloc(a, cap * sizeof *v);
+    uint8_t *h = arena_zalloc(a, cap);
     strbuf cur = STRBUF_INIT;
     for (const char *p = path;; p++) {
         if (*p == '\\' && p[1] == '/') {
@@ -15,12 +21,16 @@ void fieldpath_split(arena *a, const char *path, const char ***segs, uint32_t *n
         }
         if (*p == '/' || *p == 0) {
             size_t len = cur.len;
-            if (len >= 2 && !strcmp(cur.buf + len - 2, "[]")) len -= 2;
+            int seq = len >= 2 && !strcmp(cur.buf + len - 2, "[]");
+            if (seq) len -= 2;
             if (len || *p == '/') {
                 if (cnt == cap) {
                     v = arena_grow(a, v, cap * sizeof *v, cap * 2 * sizeof *v);
+                    h = arena_grow(a, h, cap, cap * 2);
+                    memset(h + cap, 0, cap);
                     cap *= 2;
                 }
+                h[cnt] = (uint8_t)seq;
                 v[cnt++] = arena_strndup(a, cur.buf ? cur.buf : "", len);
             }
             sb_reset(&cur);
@@ -32,6 +42,7 @@ void fieldpath_split(arena *a, const char *path, const char ***segs, uint32_t *n
     sb_release(&cur);
     *segs = v;
     *n = cnt;
+    if (hints) *hints = h;
 }
 
 static const char *opt_str(const node *m, const char *key)
@@ -55,7 +66,9 @@ int fieldspecs_compile(arena *a, const node *seq, fieldspecs *out)
         fs->version = opt_str(e, "version");
         fs->kind = opt_str(e, "kind");
         const char *path = node_get_str(e, "path", NULL);
-        fieldpath_split(a, path ? path : "", &fs->path, &fs->npath);
+        uint8_t *hints;
+        fieldpath_split_hints(a, path ? path : "", &fs->path, &fs->npath, &hints);
+        fs->seqhint = hints;
         node *create = map_get(e, "create");
         fs->create = create && create->kind == N_BOOL && !strcmp(create->u.str.s, "true");
         fs->src = e;
@@ -84,19 +97,19 @@ static int walk_field(struct walk *w, node *m, uint32_t depth)
 {
     const char *key = w->fs->path[depth];
     int last = depth + 1 == w->fs->npath;
+    /* As kustomize: nothing is created without a creation kind from the
+     * caller, nor at a segment written "x[]". */
+    int create = w->fs->create && w->create_kind >= 0 && !(w->fs->seqhint && w->fs->seqhint[depth]);
     int idx = map_index(m, key);
     if (idx < 0) {
-        if (!w->fs->create || (last && w->create_kind < 0)) return 0;
+        if (!create) return 0;
         int kind = last ? w->create_kind : N_MAP;
         node *fresh = node_new(w->a, kind);
         map_set(w->a, m, key, fresh);
         idx = (int)m->u.map.n - 1;
     }
     node **slot = &m->u.map.items[idx].val;
-    if ((*slot)->kind == N_NULL && w->fs->create) {
-        int kind = last ? w->create_kind : N_MAP;
-        if (kind >= 0) *slot = node_new(w->a, kind);
-    }
+    if ((*slot)->kind == N_NULL && create) *slot = node_new(w->a, last ? w->create_kind : N_MAP);
     return walk(w, *slot, depth + 1, slot);
 }
 

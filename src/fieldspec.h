@@ -12,6 +12,7 @@ typedef struct fieldspec {
     const char *group, *version, *kind; /* NULL: any */
     const char **path;                  /* unescaped segments, "[]" stripped */
     uint32_t npath;
+    const uint8_t *seqhint;             /* per segment: 1 when written "x[]" (kustomize never creates those) */
     int create;
     const node *src;                    /* the spec's node, for messages */
 } fieldspec;
@@ -25,6 +26,8 @@ typedef struct fieldspecs {
 int fieldspecs_compile(arena *a, const node *seq, fieldspecs *out);
 /* Splits a path on unescaped '/', dropping "[]" suffixes. */
 void fieldpath_split(arena *a, const char *path, const char ***segs, uint32_t *n);
+/* The same, also giving which segments had "[]" (hints may be NULL). */
+void fieldpath_split_hints(arena *a, const char *path, const char ***segs, uint32_t *n, uint8_t **hints);
 int fieldspec_selects(const fieldspec *fs, const resid *id);
 
 /* Called with the slot holding the value at the end of the path (the slot

@@ -1,17 +1,21 @@
-/* AnnotationsTransformer: stub, to be implemented. */
-#include "plugins.h"
+/* AnnotationsTransformer: `commonAnnotations` on the commonannotations field
+ * specs (metadata and pod templates). */
+#include "meta.h"
 #include "err.h"
 
 int configure_annotations(kust *k, node_list *configs)
 {
-    (void)configs;
-    node *f = map_get(k->k, "commonAnnotations");
-    if (f && f->kind != N_NULL) return err_set("%s: 'commonAnnotations' is not supported yet", node_pos(k->b->a, f));
+    node *common = map_get(k->k, "commonAnnotations");
+    if (!common || common->kind == N_NULL) return 0;
+    node *c = plugin_config_new(k, "AnnotationsTransformer", "commonAnnotations");
+    node_set_pos(c, common);
+    map_set(k->b->a, c, "annotations", common);
+    map_set(k->b->a, c, "fieldSpecs", k->tc->cat[FS_COMMONANNOTATIONS]);
+    list_push(configs, c);
     return 0;
 }
 
 int plugin_annotations(kust *k, node *config, resmap *rm)
 {
-    (void)rm;
-    return err_set("%s: AnnotationsTransformer is not supported yet", node_pos(k->b->a, config));
+    return meta_apply_pairs(k, config, "annotations", rm);
 }

@@ -1,17 +1,23 @@
-/* SuffixTransformer: stub, to be implemented. */
-#include "plugins.h"
-#include "err.h"
+/* SuffixTransformer: `nameSuffix` (the work is prefix_suffix_apply in t_prefix.c). */
+#include "meta.h"
 
 int configure_suffix(kust *k, node_list *configs)
 {
-    (void)configs;
-    node *f = map_get(k->k, "nameSuffix");
-    if (f && f->kind != N_NULL) return err_set("%s: 'nameSuffix' is not supported yet", node_pos(k->b->a, f));
+    arena *a = k->b->a;
+    const char *suffix;
+    if (meta_string_field(a, k->k, "nameSuffix", &suffix) < 0) return -1;
+    if (!*suffix) return 0;
+    node *c = plugin_config_new(k, "SuffixTransformer", "nameSuffix");
+    node_set_pos(c, map_get(k->k, "nameSuffix"));
+    map_set(a, c, "suffix", map_get(k->k, "nameSuffix"));
+    map_set(a, c, "fieldSpecs", k->tc->cat[FS_NAMESUFFIX]);
+    list_push(configs, c);
     return 0;
 }
 
 int plugin_suffix(kust *k, node *config, resmap *rm)
 {
-    (void)rm;
-    return err_set("%s: SuffixTransformer is not supported yet", node_pos(k->b->a, config));
+    const char *suffix;
+    if (meta_string_field(k->b->a, config, "suffix", &suffix) < 0) return -1;
+    return prefix_suffix_apply(k, "", suffix, config, rm);
 }

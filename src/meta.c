@@ -1,0 +1,127 @@
+#include "meta.h"
+#include "err.h"
+#include <string.h>
+
+static const char *kind_name(const node *n)
+{
+    static const char *const names[] = {"null", "bool", "number", "number", "string", "object", "array"};
+    return names[n->kind];
+}
+
+int meta_string_map(arena *a, const node *m, const char *what, meta_pairs *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!m || m->kind == N_NULL) return 0;
+    if (m->kind != N_MAP) return err_set("%s: '%s' must be a map of strings", node_pos(a, m), what);
+    out->keys = arena_alloc(a, (m->u.map.n + 1) * sizeof *out->keys);
+    out->vals = arena_alloc(a, (m->u.map.n + 1) * sizeof *out->vals);
+    for (uint32_t i = 0; i < m->u.map.n; i++) {
+        const node *v = m->u.map.items[i].val;
+        /* Go's JSON decoder leaves a string empty for null and refuses other kinds. */
+        if (v->kind != N_STR && v->kind != N_NULL)
+            return err_set("%s: '%s': value of '%s' must be a string, not a %s (quote it)", node_pos(a, v), what,
+                           m->u.map.items[i].key->u.str.s, kind_name(v));
+        out->keys[out->n] = m->u.map.items[i].key->u.str.s;
+        out->vals[out->n++] = v->kind == N_STR ? v->u.str.s : "";
+    }
+    return 0;
+}
+
+int meta_string_field(arena *a, const node *config, const char *key, const char **out)
+{
+    node *v = map_get(config, key);
+    *out = "";
+    if (!v || v->kind == N_NULL) return 0;
+    if (v->kind != N_STR) return err_set("%s: '%s' must be a string, not a %s", node_pos(a, v), key, kind_name(v));
+    *out = v->u.str.s;
+    return 0;
+}
+
+int meta_bool_field(arena *a, const node *config, const char *key, int *out)
+{
+    node *v = map_get(config, key);
+    *out = 0;
+    if (!v || v->kind == N_NULL) return 0;
+    if (v->kind != N_BOOL) return err_set("%s: '%s' must be true or false", node_pos(a, v), key);
+    *out = !strcmp(v->u.str.s, "true");
+    return 0;
+}
+
+int meta_config_fieldspecs(arena *a, const node *config, fieldspecs *out)
+{
+    return fieldspecs_compile(a, map_get(config, "fieldSpecs"), out);
+}
+
+const char *meta_fs_path(const fieldspec *fs)
+{
+    const char *p = node_get_str(fs->src, "path", NULL);
+    return p ? p : "";
+}
+
+int meta_set_pairs(void *ctx, resource *r, node **slot)
+{
+    struct meta_set_ctx *c = ctx;
+    if ((*slot)->kind == N_NULL) *slot = node_new(c->a, N_MAP);
+    if ((*slot)->kind != N_MAP)
+        return err_set("%s: %s: expected a mapping to set %s in, found a %s", node_pos(c->a, *slot),
+                       resid_display(c->a, &r->id), c->pairs->n ? c->pairs->keys[0] : "entries",
+                       kind_name(*slot));
+    for (size_t i = 0; i < c->pairs->n; i++)
+        map_set(c->a, *slot, c->pairs->keys[i], node_new_str(c->a, c->pairs->vals[i]));
+    return 0;
+}
+
+int meta_apply_pairs(kust *k, const node *config, const char *field, resmap *rm)
+{
+    arena *a = k->b->a;
+    meta_pairs pairs;
+    fieldspecs fss;
+    if (meta_string_map(a, map_get(config, field), field, &pairs) < 0) return -1;
+    if (!pairs.n) return 0;
+    if (meta_config_fieldspecs(a, config, &fss) < 0) return -1;
+    struct meta_set_ctx ctx = {a, &pairs};
+    for (size_t i = 0; i < rm->n; i++)
+        if (fieldspecs_walk(a, &fss, rm->v[i], N_MAP, meta_set_pairs, &ctx) < 0) return -1;
+    return 0;
+}
+
+static const char *spec_str(const node *spec, const char *key)
+{
+    const char *s = node_get_str(spec, key, NULL);
+    return s ? s : "";
+}
+
+static int spec_create(const node *spec)
+{
+    node *c = map_get(spec, "create");
+    return c && c->kind == N_BOOL && !strcmp(c->u.str.s, "true");
+}
+
+/* kustomize's effectivelyEquals: same path, and have's gvk selected by
+ * the incoming one (an empty incoming group/version/kind matches any). */
+static int effectively_equal(const node *have, const node *in)
+{
+    static const char *const keys[] = {"group", "version", "kind"};
+    if (strcmp(spec_str(have, "path"), spec_str(in, "path"))) return 0;
+    for (int i = 0; i < 3; i++) {
+        const char *want = spec_str(in, keys[i]);
+        if (*want && strcmp(want, spec_str(have, keys[i]))) return 0;
+    }
+    return 1;
+}
+
+int meta_fs_merge(arena *a, node *seq, const node *add)
+{
+    for (uint32_t i = 0; add && add->kind == N_SEQ && i < add->u.seq.n; i++) {
+        node *in = add->u.seq.items[i];
+        int found = 0;
+        for (uint32_t j = 0; j < seq->u.seq.n && !found; j++) {
+            if (!effectively_equal(seq->u.seq.items[j], in)) continue;
+            if (spec_create(seq->u.seq.items[j]) != spec_create(in))
+                return err_set("%s: conflicting fieldspecs for path '%s'", node_pos(a, in), spec_str(in, "path"));
+            found = 1;
+        }
+        if (!found) seq_push(a, seq, in);
+    }
+    return 0;
+}
