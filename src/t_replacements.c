@@ -133,14 +133,16 @@ static int source_value(kust *k, const node *src, resmap *rm, node **out)
     arena *a = k->b->a;
     selector sel;
     if (selector_parse(a, src, SEL_EXACT, &sel) < 0) return -1;
+    const char *path = node_get_str(src, "fieldPath", NULL);
+    /* kustomize prints a source selector as its id, then ":fieldPath" when one is given */
+    const char *shown = path && *path ? arena_printf(a, "%s:%s", kid_string(a, &sel.id), path) : kid_string(a, &sel.id);
     resource *found = NULL;
     for (size_t i = 0; i < rm->n; i++) {
         if (!any_id_selected(&sel, rm->v[i])) continue;
-        if (found) return err_set("%s: multiple matches for selector %s", node_pos(a, src), kid_string(a, &sel.id));
+        if (found) return err_set("%s: multiple matches for selector %s", node_pos(a, src), shown);
         found = rm->v[i];
     }
-    if (!found) return err_set("%s: nothing selected by %s", node_pos(a, src), kid_string(a, &sel.id));
-    const char *path = node_get_str(src, "fieldPath", NULL);
+    if (!found) return err_set("%s: nothing selected by %s", node_pos(a, src), shown);
     if (!path || !*path) path = DEFAULT_FIELD_PATH;
     fieldpath fp;
     fieldpath_parse(a, path, &fp);
