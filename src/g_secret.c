@@ -7,10 +7,11 @@ static int fill_secret(kust *k, node *obj, const node *config, const gen_pair *p
     arena *a = k->b->a;
     const char *type = node_get_str(config, "type", NULL);
     map_set(a, obj, "type", node_new_str(a, type && *type ? type : "Opaque"));
+    map_set(a, obj, "data", node_new(a, N_MAP)); /* present even when empty */
     for (size_t i = 0; i < n; i++) {
         strbuf sb = STRBUF_INIT;
         gen_base64_lines(&sb, pairs[i].val, pairs[i].len);
-        map_set(a, map_ensure_map(a, obj, "data"), pairs[i].key, node_new_strn(a, sb.buf ? sb.buf : "", sb.len));
+        map_set(a, map_get(obj, "data"), pairs[i].key, node_new_strn(a, sb.buf ? sb.buf : "", sb.len));
         sb_release(&sb);
     }
     return 0;

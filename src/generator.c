@@ -72,37 +72,6 @@ static int is_unicode_space(const char *s, size_t n, size_t *len)
     }
 }
 
-/* ---- key validation (k8s.io/apimachinery validation, as kustomize calls it) ---- */
-
-static int is_key_char(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-           c == '.';
-}
-
-static const char *configmap_key_error(const char *key)
-{
-    size_t n = strlen(key);
-    if (n > 253) return "must be no more than 253 characters";
-    int ok = n > 0;
-    for (size_t i = 0; i < n && ok; i++) ok = is_key_char(key[i]);
-    if (!ok)
-        return "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or "
-               "'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')";
-    if (!strcmp(key, ".")) return "must not be '.'";
-    if (!strcmp(key, "..")) return "must not be '..'";
-    if (!strncmp(key, "..", 2)) return "must not start with '..'";
-    return NULL;
-}
-
-static int is_env_var_name(const char *key, size_t n)
-{
-    if (!n || (key[0] >= '0' && key[0] <= '9')) return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!is_key_char(key[i])) return 0;
-    return 1;
-}
-
 /* ---- sources ---- */
 
 typedef struct pairs {
@@ -130,12 +99,9 @@ static int env_line(kust *k, const node *where, const char *file, const char *li
     size_t sl;
     while (n && is_unicode_space(line, n, &sl)) line += sl, n -= sl;
     if (!n || line[0] == '#') return 0;
+    /* Keys are not validated: kubectl's kustomize runs with a permissive validator. */
     const char *eq = memchr(line, '=', n);
     size_t klen = eq ? (size_t)(eq - line) : n;
-    if (!is_env_var_name(line, klen))
-        return err_set("%s: env file '%s' line %d: \"%.*s\" is not a valid key name: a valid environment variable "
-                       "name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start "
-                       "with a digit", node_pos(a, where), file, lineno + 1, (int)klen, line);
     const char *val = eq ? eq + 1 : "";
     size_t vlen = eq ? n - klen - 1 : 0;
     pairs_push(a, out, arena_strndup(a, line, klen), arena_strndup(a, val, vlen), vlen);
@@ -240,10 +206,6 @@ static int load_pairs(kust *k, const node *config, const char *name, pairs *out)
     if (each_source(k, config, "envs", env_file, out) < 0 || each_source(k, config, "env", env_file, out) < 0 ||
         each_source(k, config, "literals", literal, out) < 0 || each_source(k, config, "files", file_source, out) < 0)
         return -1;
-    for (size_t i = 0; i < out->n; i++) {
-        const char *why = configmap_key_error(out->v[i].key);
-        if (why) return err_set("%s: \"%s\" is not a valid key name: %s", node_pos(a, config), out->v[i].key, why);
-    }
     if (out->n) qsort(out->v, out->n, sizeof *out->v, pair_cmp);
     for (size_t i = 1; i < out->n; i++)
         if (!strcmp(out->v[i].key, out->v[i - 1].key))
