@@ -147,12 +147,10 @@ static int find_elem(const node *seq, const fp_seg *s)
     return -1;
 }
 
-/* PathGetter's steps; create_kind < 0 never creates. *slot = NULL stops the walk. */
-static int get_step(arena *a, const fieldpath *fp, uint32_t i, node **cur, int leaf_kind, node ***slot, int *created)
+/* PathGetter's steps (kyaml's Lookup): *slot = NULL when the path stops. */
+static int get_step(arena *a, const fieldpath *fp, uint32_t i, node *n, node ***slot)
 {
     const fp_seg *s = &fp->v[i];
-    node *n = *cur;
-    int last = i + 1 == fp->n;
     *slot = NULL;
     if (s->is_num || !strcmp(s->text, "-")) {
         if (s->is_num && s->num < 0) return err_set("field path '%s': array index %ld cannot be negative", fp->text, s->num);
@@ -167,142 +165,164 @@ static int get_step(arena *a, const fieldpath *fp, uint32_t i, node **cur, int l
         if (n->kind == N_NULL) return 0;
         if (n->kind != N_SEQ) return wrong_kind(a, fp, i, n, "SequenceNode");
         int idx = find_elem(n, s);
-        if (idx < 0 && leaf_kind < 0) return 0;
-        if (idx < 0) {
-            /* kyaml appends {key: value} (or the bare value); its scalars carry no tag */
-            int k;
-            size_t vlen;
-            const char *v = scalar_resolve_plain(a, s->val, strlen(s->val), &k, &vlen);
-            node *val = node_new_scalar(a, k, v, vlen), *elem = val;
-            if (*s->key) {
-                elem = node_new(a, N_MAP);
-                map_set(a, elem, s->key, val);
-            }
-            seq_push(a, n, elem);
-            idx = (int)n->u.seq.n - 1;
-            if (last) *created = 1;
-        }
-        *slot = &n->u.seq.items[idx];
+        if (idx >= 0) *slot = &n->u.seq.items[idx];
         return 0;
     }
     if (n->kind == N_NULL) return 0;
     if (n->kind != N_MAP) return wrong_kind(a, fp, i, n, "MappingNode");
     int idx = map_index(n, s->text);
-    if (idx < 0 && leaf_kind < 0) return 0;
-    if (idx < 0) {
-        int kind = last ? leaf_kind : fp->v[i + 1].is_list ? N_SEQ : N_MAP;
-        map_set(a, n, s->text, node_new(a, kind));
-        idx = (int)n->u.map.n - 1;
-        if (last) *created = 1;
-    }
-    *slot = &n->u.map.items[idx].val;
-    return 0;
-}
-
-static int walk_get(arena *a, node **root, const fieldpath *fp, int leaf_kind, node ***out, int *created)
-{
-    node **slot = root;
-    *out = NULL;
-    for (uint32_t i = 0; i < fp->n; i++) {
-        if (get_step(a, fp, i, slot, leaf_kind, &slot, created) < 0) return -1;
-        if (!slot) return 0;
-    }
-    *out = slot;
+    if (idx >= 0) *slot = &n->u.map.items[idx].val;
     return 0;
 }
 
 int fieldpath_lookup(arena *a, node *root, const fieldpath *fp, node **out)
 {
-    node **slot;
-    int created = 0;
+    node *cur = root;
     *out = NULL;
-    if (walk_get(a, &root, fp, -1, &slot, &created) < 0) return -1;
-    if (slot) *out = *slot;
+    for (uint32_t i = 0; i < fp->n; i++) {
+        node **slot;
+        if (get_step(a, fp, i, cur, &slot) < 0) return -1;
+        if (!slot) return 0;
+        cur = *slot;
+    }
+    *out = cur;
     return 0;
 }
 
-int fieldpath_create(arena *a, node **root, const fieldpath *fp, int leaf_kind, node ***slot, int *created)
-{
-    *created = 0;
-    return walk_get(a, root, fp, leaf_kind, slot, created);
-}
-
-static void slot_push(slot_list *l, node **s)
+static void slot_push(slot_list *l, node **s, int created)
 {
     if (l->n == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 16;
         l->v = realloc(l->v, l->cap * sizeof *l->v);
-        if (!l->v) abort();
+        l->created = realloc(l->created, l->cap);
+        if (!l->v || !l->created) abort();
     }
+    l->created[l->n] = (uint8_t)created;
     l->v[l->n++] = s;
 }
 
 void slot_list_free(slot_list *l)
 {
     free(l->v);
+    free(l->created);
     memset(l, 0, sizeof *l);
 }
 
 struct matcher {
     arena *a;
     const fieldpath *fp;
+    int create;        /* kind of a created leaf, or -1 */
     slot_list *out;
 };
 
-static int match_at(struct matcher *m, node **slot, uint32_t i);
+static int match_at(struct matcher *m, node **slot, uint32_t i, int created);
 
-/* [key=regex]: kyaml matches the element's field (or the element) with an unanchored regex. */
+/* kyaml's getPathPartKind: what to create for the part before `next`. */
+static int part_kind(const struct matcher *m, uint32_t next)
+{
+    if (next == m->fp->n) return m->create;
+    const fp_seg *s = &m->fp->v[next];
+    return s->is_list || (s->is_num && s->num >= 0) ? N_SEQ : N_MAP;
+}
+
+/* A new node for part i+1; a created scalar leaf is marked so that it takes
+ * the type its text reads as (kyaml leaves it untagged). */
+static node *new_part(struct matcher *m, uint32_t i, int *created)
+{
+    int kind = part_kind(m, i + 1);
+    *created = i + 1 == m->fp->n && kind < N_MAP;
+    return node_new(m->a, kind < N_MAP ? N_STR : kind);
+}
+
+/* With create, kyaml writes into a null it meets on the way, where the
+ * writes are lost: a detached node stands in for it. */
+static node **phantom(struct matcher *m, int kind)
+{
+    node **slot = arena_alloc(m->a, sizeof *slot);
+    *slot = node_new(m->a, kind);
+    return slot;
+}
+
+/* [key=regex]: kyaml matches the element's field (or the element) with an
+ * unanchored regex; with create, a missing element is appended. */
 static int match_list(struct matcher *m, node *n, uint32_t i)
 {
     const fp_seg *s = &m->fp->v[i];
     if (!s->key) return bad_list_seg(m->fp, s);
+    if (n->kind == N_NULL && m->create >= 0) n = *phantom(m, N_SEQ);
     if (n->kind == N_NULL) return 0;
     if (n->kind != N_SEQ) return wrong_kind(m->a, m->fp, i, n, "SequenceNode");
     regex_t re;
     if (regcomp(&re, s->val, REG_EXTENDED | REG_NOSUB) != 0)
         return err_set("field path '%s': invalid regular expression '%s'", m->fp->text, s->val);
     int rc = 0;
+    size_t before = m->out->n;
     for (uint32_t j = 0; rc == 0 && j < n->u.seq.n; j++) {
         node *e = n->u.seq.items[j];
         const char *t = *s->key ? (e->kind == N_MAP ? node_text(map_get(e, s->key)) : NULL) : node_text(e);
-        if (t && regexec(&re, t, 0, NULL, 0) == 0) rc = match_at(m, &n->u.seq.items[j], i + 1);
+        if (t && regexec(&re, t, 0, NULL, 0) == 0) rc = match_at(m, &n->u.seq.items[j], i + 1, 0);
     }
     regfree(&re);
-    return rc;
+    if (rc < 0 || m->create < 0 || m->out->n > before) return rc;
+    int k;
+    size_t vlen;
+    const char *v = scalar_resolve_plain(m->a, s->val, strlen(s->val), &k, &vlen);
+    node *val = node_new_scalar(m->a, k, v, vlen), *elem = val;
+    if (*s->key) {
+        elem = node_new(m->a, N_MAP);
+        map_set(m->a, elem, s->key, val);
+    }
+    seq_push(m->a, n, elem);
+    return match_at(m, &n->u.seq.items[n->u.seq.n - 1], i + 1, !*s->key && i + 1 == m->fp->n);
 }
 
-static int match_at(struct matcher *m, node **slot, uint32_t i)
+static int match_index(struct matcher *m, node *n, uint32_t i)
+{
+    const fp_seg *s = &m->fp->v[i];
+    if (n->kind == N_NULL && m->create >= 0) n = *phantom(m, N_SEQ);
+    if (n->kind != N_SEQ && n->kind != N_NULL) return wrong_kind(m->a, m->fp, i, n, "SequenceNode");
+    uint32_t have = n->kind == N_SEQ ? n->u.seq.n : 0;
+    int created = 0;
+    if ((unsigned long)s->num == have && m->create >= 0) {
+        seq_push(m->a, n, new_part(m, i, &created));
+        have++;
+    }
+    if ((unsigned long)s->num >= have)
+        return err_set("index %ld specified but only %u elements found", s->num, have);
+    return match_at(m, &n->u.seq.items[s->num], i + 1, created);
+}
+
+static int match_at(struct matcher *m, node **slot, uint32_t i, int created)
 {
     if (i == m->fp->n) {
-        slot_push(m->out, slot);
+        slot_push(m->out, slot, created);
         return 0;
     }
     const fp_seg *s = &m->fp->v[i];
     node *n = *slot;
-    if (s->is_num && s->num >= 0) {
-        uint32_t have = n->kind == N_SEQ ? n->u.seq.n : 0;
-        if (n->kind != N_SEQ && n->kind != N_NULL) return wrong_kind(m->a, m->fp, i, n, "SequenceNode");
-        if ((unsigned long)s->num >= have)
-            return err_set("field path '%s': index %ld specified but only %u elements found", m->fp->text, s->num,
-                           have);
-        return match_at(m, &n->u.seq.items[s->num], i + 1);
-    }
+    if (s->is_num && s->num >= 0) return match_index(m, n, i);
     if (s->is_list) return match_list(m, n, i);
     if (!strcmp(s->text, "*")) {
         if (n->kind == N_NULL) return 0;
         if (n->kind != N_SEQ) return wrong_kind(m->a, m->fp, i, n, "SequenceNode");
         for (uint32_t j = 0; j < n->u.seq.n; j++)
-            if (match_at(m, &n->u.seq.items[j], i + 1) < 0) return -1;
+            if (match_at(m, &n->u.seq.items[j], i + 1, 0) < 0) return -1;
         return 0;
     }
+    if (n->kind == N_NULL && m->create >= 0) n = *phantom(m, N_MAP);
     if (n->kind == N_NULL) return 0;
     if (n->kind != N_MAP) return wrong_kind(m->a, m->fp, i, n, "MappingNode");
-    int idx = map_index(n, s->text);
-    return idx < 0 ? 0 : match_at(m, &n->u.map.items[idx].val, i + 1);
+    int idx = map_index(n, s->text), made = 0;
+    if (idx < 0 && m->create < 0) return 0;
+    if (idx < 0) {
+        map_set(m->a, n, s->text, new_part(m, i, &made));
+        idx = (int)n->u.map.n - 1;
+    }
+    return match_at(m, &n->u.map.items[idx].val, i + 1, made);
 }
 
-int fieldpath_match(arena *a, node **root, const fieldpath *fp, slot_list *out)
+int fieldpath_match(arena *a, node **root, const fieldpath *fp, int create_kind, slot_list *out)
 {
-    struct matcher m = {a, fp, out};
-    return match_at(&m, root, 0);
+    struct matcher m = {a, fp, create_kind, out};
+    return match_at(&m, root, 0, 0);
 }

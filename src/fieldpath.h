@@ -1,9 +1,9 @@
 /* Dotted field paths as kustomize's replacements and vars write them:
  * spec.template.spec.containers.[name=app].image, data.app\.properties,
  * metadata.annotations.[example.com/x], spec.ports.0.port, items.*.name.
- * Parsing follows kyaml's SmarterPathSplitter; the three walkers follow
- * kyaml's PathGetter (one value), PathGetter with Create (make what is
- * missing) and PathMatcher (every match: "*" and regex [k=v] selectors). */
+ * Parsing follows kyaml's SmarterPathSplitter; the two walkers follow
+ * kyaml's PathGetter (one value) and PathMatcher (every match: "*" and
+ * regex [k=v] selectors, optionally creating what is missing). */
 #ifndef KG_FIELDPATH_H
 #define KG_FIELDPATH_H
 #include "build.h"
@@ -24,6 +24,7 @@ typedef struct fieldpath {
 
 typedef struct slot_list {
     node ***v;
+    uint8_t *created;
     size_t n, cap;
 } slot_list;
 
@@ -32,14 +33,13 @@ void fieldpath_parse(arena *a, const char *text, fieldpath *out);
  * [a.b] kept whole (brackets dropped unless it holds '='). */
 void fieldpath_split_dotted(arena *a, const char *text, const char ***segs, uint32_t *n);
 
-/* The value at fp under root, or *out = NULL when absent. */
+/* The value at fp under root (kyaml's Lookup), or *out = NULL when absent. */
 int fieldpath_lookup(arena *a, node *root, const fieldpath *fp, node **out);
-/* Like lookup, creating missing fields and [k=v] elements; the leaf is
- * created as leaf_kind. *slot = NULL when the path cannot be followed
- * (a null on the way, an index past the end); *created says the leaf is new. */
-int fieldpath_create(arena *a, node **root, const fieldpath *fp, int leaf_kind, node ***slot, int *created);
-/* Every slot matched by fp (wildcards and regex list selectors). */
-int fieldpath_match(arena *a, node **root, const fieldpath *fp, slot_list *out);
+/* Every slot matched by fp (kyaml's PathMatcher: "*" and regex [k=v]).
+ * create_kind >= 0 creates missing fields, [k=v] elements and the element
+ * one past the end, the leaf being of that kind; out->created marks a
+ * created scalar leaf, which kyaml leaves untagged. */
+int fieldpath_match(arena *a, node **root, const fieldpath *fp, int create_kind, slot_list *out);
 void slot_list_free(slot_list *l);
 
 #endif

@@ -208,44 +208,24 @@ static int set_target_value(arena *a, const struct field_options *o, node **slot
         text = arena_strdup(a, sb.buf ? sb.buf : "");
         sb_release(&sb);
     }
-    if (t->kind < N_MAP || (created && value->kind < N_MAP)) return set_scalar(a, slot, text, created);
+    if (t->kind < N_MAP) return set_scalar(a, slot, text, created);
     *slot = node_clone(a, value);
     return 0;
 }
 
-/* With create, kyaml sets each element of a non-empty list or map found at the path. */
-static int set_created_target(arena *a, const struct field_options *o, node **slot, const node *value, int created)
-{
-    node *t = *slot;
-    if (t->kind == N_SEQ && t->u.seq.n) {
-        for (uint32_t i = 0; i < t->u.seq.n; i++)
-            if (set_target_value(a, o, &t->u.seq.items[i], value, 0) < 0) return -1;
-        return 0;
-    }
-    if (t->kind == N_MAP && t->u.map.n) {
-        for (uint32_t i = 0; i < t->u.map.n; i++)
-            if (set_target_value(a, o, &t->u.map.items[i].val, value, 0) < 0) return -1;
-        return 0;
-    }
-    return set_target_value(a, o, slot, value, created);
-}
-
+/* copyValueToTarget: every field the path matches (or creates) is set; a
+ * path that matches nothing is an error. */
 static int apply_path(arena *a, resource *r, const char *path, const struct field_options *o, const node *value)
 {
     fieldpath fp;
     fieldpath_parse(a, path, &fp);
-    if (o->create) {
-        for (uint32_t i = 0; i < fp.n; i++)
-            if (!strcmp(fp.v[i].text, "*")) return err_set("cannot support create option in a multi-value target");
-        node **slot;
-        int created;
-        int kind = value->kind < N_MAP ? N_STR : value->kind;
-        if (fieldpath_create(a, &r->obj, &fp, kind, &slot, &created) < 0) return -1;
-        return slot ? set_created_target(a, o, slot, value, created) : 0;
-    }
+    int kind = !o->create ? -1 : value->kind < N_MAP ? N_STR : value->kind;
+    const char *what = o->create ? "unable to find or create field" : "unable to find field";
     slot_list slots = {0};
-    int rc = fieldpath_match(a, &r->obj, &fp, &slots);
-    for (size_t i = 0; rc == 0 && i < slots.n; i++) rc = set_target_value(a, o, slots.v[i], value, 0);
+    int rc = fieldpath_match(a, &r->obj, &fp, kind, &slots);
+    if (rc < 0) err_prefix("%s \"%s\" in replacement target", what, path);
+    else if (!slots.n) rc = err_set("%s \"%s\" in replacement target", what, path);
+    for (size_t i = 0; rc == 0 && i < slots.n; i++) rc = set_target_value(a, o, slots.v[i], value, slots.created[i]);
     slot_list_free(&slots);
     return rc;
 }
@@ -288,21 +268,17 @@ static int meta_selected(const struct target *t, const resource *r)
     return 1;
 }
 
-static int id_rejected(const struct target *t, const resid *id)
+/* containsRejectId: a reject naming any of the object's ids, current or previous. */
+static int id_rejected(const struct target *t, const resource *r)
 {
     for (uint32_t i = 0; i < t->nrejects; i++)
-        if (!selector_id_empty(&t->rejects[i]) && selector_match_id(&t->rejects[i], id)) return 1;
+        if (!selector_id_empty(&t->rejects[i]) && any_id_selected(&t->rejects[i], r)) return 1;
     return 0;
 }
 
 static int target_selects(const struct target *t, const resource *r)
 {
-    if (!meta_selected(t, r)) return 0;
-    for (uint32_t i = 0; i <= r->nprev; i++) {
-        const resid *id = resource_ids(r, i);
-        if (selector_match_id(&t->select, id) && !id_rejected(t, id)) return 1;
-    }
-    return 0;
+    return meta_selected(t, r) && any_id_selected(&t->select, r) && !id_rejected(t, r);
 }
 
 static int apply_target(arena *a, const node *tnode, const node *value, resmap *rm)

@@ -115,22 +115,22 @@ static void test_match(void **state)
     fieldpath fp;
     slot_list slots = {0};
     fieldpath_parse(a, "spec.template.spec.containers.*.image", &fp);
-    assert_int_equal(fieldpath_match(a, &doc, &fp, &slots), 0);
+    assert_int_equal(fieldpath_match(a, &doc, &fp, -1, &slots), 0);
     assert_int_equal(slots.n, 2);
     slot_list_free(&slots);
     /* [k=v] is an unanchored regular expression when matching */
     fieldpath_parse(a, "spec.template.spec.containers.[name=^a].image", &fp);
-    assert_int_equal(fieldpath_match(a, &doc, &fp, &slots), 0);
+    assert_int_equal(fieldpath_match(a, &doc, &fp, -1, &slots), 0);
     assert_int_equal(slots.n, 1);
     assert_string_equal(node_text(*slots.v[0]), "app:1");
     slot_list_free(&slots);
     fieldpath_parse(a, "spec.template.spec.containers.[name=e].image", &fp);
-    assert_int_equal(fieldpath_match(a, &doc, &fp, &slots), 0);
+    assert_int_equal(fieldpath_match(a, &doc, &fp, -1, &slots), 0);
     assert_int_equal(slots.n, 1);
     assert_string_equal(node_text(*slots.v[0]), "side:1");
     slot_list_free(&slots);
     fieldpath_parse(a, "spec.template.spec.containers.7.image", &fp);
-    assert_int_equal(fieldpath_match(a, &doc, &fp, &slots), -1);
+    assert_int_equal(fieldpath_match(a, &doc, &fp, -1, &slots), -1);
     slot_list_free(&slots);
 }
 
@@ -139,21 +139,28 @@ static void test_create(void **state)
     arena *a = *state;
     node *doc = load(a, deploy);
     fieldpath fp;
-    node **slot;
-    int created;
+    slot_list slots = {0};
     fieldpath_parse(a, "spec.template.spec.containers.[name=new].env.[name=X].value", &fp);
-    assert_int_equal(fieldpath_create(a, &doc, &fp, N_STR, &slot, &created), 0);
-    assert_non_null(slot);
-    assert_true(created);
+    assert_int_equal(fieldpath_match(a, &doc, &fp, N_STR, &slots), 0);
+    assert_int_equal(slots.n, 1);
+    assert_true(slots.created[0]);
     node *c = map_get(node_get(doc, "spec", "template", "spec", NULL), "containers");
     assert_int_equal(c->u.seq.n, 3);
     assert_string_equal(node_get_str(c->u.seq.items[2], "name", NULL), "new");
     assert_int_equal(map_get(c->u.seq.items[2], "env")->kind, N_SEQ);
+    slot_list_free(&slots);
     /* an existing field is found, not created */
     fieldpath_parse(a, "spec.replicas", &fp);
-    assert_int_equal(fieldpath_create(a, &doc, &fp, N_STR, &slot, &created), 0);
-    assert_false(created);
-    assert_string_equal(node_text(*slot), "2");
+    assert_int_equal(fieldpath_match(a, &doc, &fp, N_STR, &slots), 0);
+    assert_false(slots.created[0]);
+    assert_string_equal(node_text(*slots.v[0]), "2");
+    slot_list_free(&slots);
+    /* the element one past the end is appended */
+    fieldpath_parse(a, "spec.template.spec.containers.0.args.2", &fp);
+    assert_int_equal(fieldpath_match(a, &doc, &fp, N_STR, &slots), 0);
+    assert_int_equal(slots.n, 1);
+    assert_true(slots.created[0]);
+    slot_list_free(&slots);
 }
 
 static void test_label_selector(void **state)
