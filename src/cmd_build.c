@@ -77,7 +77,8 @@ int cmd_build(int argc, char **argv)
             fprintf(stderr, "Error: writing %s: %s\n", output, strerror(errno));
             rc = 1;
         }
-    } else if (fwrite(out.buf, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {
+    } else if ((out.len && fwrite(out.buf, 1, out.len, stdout) != out.len) || fflush(stdout) != 0) {
+        /* (empty output leaves out.buf NULL, which fwrite must not get) */
         fprintf(stderr, "Error: writing output: %s\n", strerror(errno));
         rc = 1;
     }

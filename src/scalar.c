@@ -387,7 +387,9 @@ int natural_less(const char *a, size_t alen, const char *b, size_t blen)
         int al = is_letter(ar[i]), bl = is_letter(br[i]);
         if (al && bl) { result = ar[i] < br[i]; break; }
         if (al || bl) { result = bl; break; }
-        long long av = 0, bv = 0;
+        /* Go's int64 arithmetic wraps on long digit runs; do the same without
+         * signed overflow (undefined in C): compute unsigned, compare signed. */
+        uint64_t av = 0, bv = 0;
         if (ar[i] == '0' || br[i] == '0') {
             for (size_t j = i; j-- > 0 && ar[j] >= '0' && ar[j] <= '9';) {
                 if (ar[j] != '0') { av = 1; bv = 1; break; }
@@ -396,7 +398,7 @@ int natural_less(const char *a, size_t alen, const char *b, size_t blen)
         size_t ai, bi;
         for (ai = i; ai < an_ && ar[ai] >= '0' && ar[ai] <= '9'; ai++) av = av * 10 + (ar[ai] - '0');
         for (bi = i; bi < bn_ && br[bi] >= '0' && br[bi] <= '9'; bi++) bv = bv * 10 + (br[bi] - '0');
-        if (av != bv) result = av < bv;
+        if (av != bv) result = (int64_t)av < (int64_t)bv;
         else if (ai != bi) result = ai < bi;
         else result = ar[i] < br[i];
     }
