@@ -1,5 +1,6 @@
-/* buildMetadata (managedByLabel, originAnnotations) and removal of the
- * build's own bookkeeping before output. */
+/* buildMetadata (managedByLabel, originAnnotations, transformerAnnotations)
+ * and removal of the build's own bookkeeping before output. As kustomize,
+ * the top-level kustomization's buildMetadata governs every level. */
 #include "build.h"
 #include "err.h"
 #include "plugins.h"
@@ -8,6 +9,20 @@
 #include <string.h>
 
 #define MANAGED_BY_VALUE "kustomize-v5.5.0"
+#define ORIGIN_KEY "config.kubernetes.io/origin"
+#define TRANSFORMATIONS_KEY "alpha.config.kubernetes.io/transformations"
+
+/* Annotations kustomize and kyaml use as bookkeeping, always removed from
+ * the output (resource.BuildAnnotations in kustomize). */
+static const char *const build_annotations[] = {
+    "internal.config.kubernetes.io/previousKinds", "internal.config.kubernetes.io/previousNames",
+    "internal.config.kubernetes.io/prefixes", "internal.config.kubernetes.io/suffixes",
+    "internal.config.kubernetes.io/previousNamespaces", "internal.config.kubernetes.io/allowNameChange",
+    "internal.config.kubernetes.io/allowKindChange", "internal.config.kubernetes.io/refBy",
+    "internal.config.kubernetes.io/generatorBehavior", "internal.config.kubernetes.io/needsHashSuffix",
+    "internal.config.kubernetes.io/path", "config.kubernetes.io/path", "internal.config.kubernetes.io/index",
+    "config.kubernetes.io/index", "internal.config.kubernetes.io/seqindent", "internal.config.kubernetes.io/id",
+    "config.k8s.io/id", "internal.config.kubernetes.io/annotations-migration-resource-id", NULL};
 
 static int has_option(const node *bm, const char *opt)
 {
@@ -56,19 +71,61 @@ static void add_origin(kust *k, resource *r)
     sb_release(&sb);
 }
 
+/* Drops bookkeeping annotations (and origin/transformation records unless
+ * asked for), then an annotations field left empty, as kustomize's
+ * SetAnnotations does with an empty map. */
+static void strip_annotations(resource *r, int origins, int transformations)
+{
+    node *md = map_get(r->obj, "metadata");
+    node *anns = map_get(md, "annotations");
+    if (anns && anns->kind == N_MAP) {
+        for (const char *const *key = build_annotations; *key; key++) map_del(anns, *key);
+        if (!origins) map_del(anns, ORIGIN_KEY);
+        if (!transformations) map_del(anns, TRANSFORMATIONS_KEY);
+    }
+    if (anns && (anns->kind != N_MAP || anns->u.map.n == 0)) map_del(md, "annotations");
+}
+
 int finish_build_metadata(kust *k, resmap *rm)
 {
     arena *a = k->b->a;
     node *bm = map_get(k->k, "buildMetadata");
     int managed = has_option(bm, "managedByLabel");
     int origins = has_option(bm, "originAnnotations");
+    int transformations = has_option(bm, "transformerAnnotations");
     for (size_t i = 0; i < rm->n; i++) {
         resource *r = rm->v[i];
+        strip_annotations(r, origins, transformations);
         if (managed) {
             node *labels = map_ensure_map(a, map_ensure_map(a, r->obj, "metadata"), "labels");
             map_set(a, labels, "app.kubernetes.io/managed-by", node_new_str(a, MANAGED_BY_VALUE));
         }
         if (origins) add_origin(k, r);
     }
+    return 0;
+}
+
+/* kustomize records each transformer as a YAML list item appended to the
+ * transformations annotation of every object, as soon as it has run. */
+int buildmeta_transformed(kust *k, const node *config, int builtin, resmap *rm)
+{
+    arena *a = k->b->a;
+    if (!has_option(map_get(k->b->top_kustomization, "buildMetadata"), "transformerAnnotations")) return 0;
+    const char *file = !builtin && config->file ? config->file : k->file;
+    strbuf sb = STRBUF_INIT;
+    sb_addf(&sb, "- configuredIn: %s\n  configuredBy:\n", relative_path(a, k->b->top_dir, file));
+    const char *av = node_get_str(config, "apiVersion", NULL), *kind = node_get_str(config, "kind", NULL);
+    if (av && *av) sb_addf(&sb, "    apiVersion: %s\n", av);
+    if (kind && *kind) sb_addf(&sb, "    kind: %s\n", kind);
+    const char *name = node_get_str(config, "metadata", "name", NULL);
+    const char *ns = node_get_str(config, "metadata", "namespace", NULL);
+    if (!builtin && name && *name) sb_addf(&sb, "    name: %s\n", name);
+    if (!builtin && ns && *ns) sb_addf(&sb, "    namespace: %s\n", ns);
+    for (size_t i = 0; i < rm->n; i++) {
+        node *anns = map_ensure_map(a, map_ensure_map(a, rm->v[i]->obj, "metadata"), "annotations");
+        const char *old = node_text(map_get(anns, TRANSFORMATIONS_KEY));
+        map_set(a, anns, TRANSFORMATIONS_KEY, node_new_str(a, arena_printf(a, "%s%s", old ? old : "", sb.buf)));
+    }
+    sb_release(&sb);
     return 0;
 }

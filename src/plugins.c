@@ -78,7 +78,10 @@ static int run_steps(kust *k, const struct step *steps, size_t n, resmap *rm)
     for (size_t i = 0; i < n; i++) {
         node_list configs = {0};
         int rc = steps[i].configure(k, &configs);
-        for (size_t j = 0; rc == 0 && j < configs.n; j++) rc = steps[i].apply(k, configs.v[j], rm);
+        for (size_t j = 0; rc == 0 && j < configs.n; j++) {
+            rc = steps[i].apply(k, configs.v[j], rm);
+            if (rc == 0 && steps == transformer_steps) rc = buildmeta_transformed(k, configs.v[j], 1, rm);
+        }
         list_free(&configs);
         if (rc < 0) return -1;
     }
@@ -96,6 +99,7 @@ static int run_configs(kust *k, node_list *configs, resmap *rm, const char *fiel
             return err_set("%s: %s: unable to load plugin kind '%s': not a built-in generator or transformer "
                            "(exec and KRM-function plugins are not supported)", node_pos(a, c), field, kind ? kind : "(none)");
         if (p->fn(k, c, rm) < 0) return -1;
+        if (!strcmp(field, "transformers") && buildmeta_transformed(k, c, 0, rm) < 0) return -1;
     }
     return 0;
 }

@@ -19,6 +19,9 @@ int load_plugin_configs(kust *k, node *list, node_list *configs);
 
 /* Top-level finishing: managed-by label, origin annotations, bookkeeping removal. */
 int finish_build_metadata(kust *k, resmap *rm);
+/* After a transformer config ran (builtin: from this level's fields, else a
+ * `transformers:` entry): buildMetadata transformerAnnotations records it on every object. */
+int buildmeta_transformed(kust *k, const node *config, int builtin, resmap *rm);
 /* crds: field (name references from x-kubernetes-object-ref annotations). */
 int crds_load(kust *k);
 /* vars: collect this level's declarations (resolved at the top). */

@@ -6,7 +6,8 @@
 int configure_annotations(kust *k, node_list *configs)
 {
     node *common = map_get(k->k, "commonAnnotations");
-    if (!common || common->kind == N_NULL) return 0;
+    /* Nothing runs (or is recorded by transformerAnnotations) for an empty map. */
+    if (!common || common->kind == N_NULL || (common->kind == N_MAP && !common->u.map.n)) return 0;
     node *c = plugin_config_new(k, "AnnotationsTransformer", "commonAnnotations");
     node_set_pos(c, common);
     map_set(k->b->a, c, "annotations", common);

@@ -62,11 +62,14 @@ int configure_labels(kust *k, node_list *configs)
         map_set(a, c, "fieldSpecs", fss);
         list_push(configs, c);
     }
+    /* kustomize's configurator adds the commonLabels config, possibly empty,
+     * whenever there are `labels` entries or commonLabels. */
     node *common = map_get(k->k, "commonLabels");
-    if (common && common->kind != N_NULL) {
+    int have_common = common && common->kind != N_NULL && (common->kind != N_MAP || common->u.map.n);
+    if (have_common || configs->n) {
         node *c = plugin_config_new(k, "LabelTransformer", "commonLabels");
         node_set_pos(c, common);
-        map_set(a, c, "labels", common);
+        if (common) map_set(a, c, "labels", common);
         map_set(a, c, "fieldSpecs", k->tc->cat[FS_COMMONLABELS]);
         list_push(configs, c);
     }
