@@ -327,16 +327,18 @@ static int behavior_of(const char *s)
     return BEHAVIOR_NONE;
 }
 
+/* Names are compared first: resid_equal is dearer and rarely needed. */
 static int id_matches(const resource *r, const resid *id)
 {
-    if (resid_equal(&r->id, id)) return 1;
+    if (!strcmp(r->id.name, id->name) && resid_equal(&r->id, id)) return 1;
     for (uint32_t i = 0; i < r->nprev; i++)
-        if (resid_equal(&r->prev[i], id)) return 1;
+        if (!strcmp(r->prev[i].name, id->name) && resid_equal(&r->prev[i], id)) return 1;
     return 0;
 }
 
-/* The one object whose current or earlier id is id; -2 when several are.
- * A scan, but only for merge/replace entries, which are few. */
+/* The one object whose current or earlier id is id (-1: none, -2: several).
+ * A scan per generator entry (not per object): entries are few, and a
+ * rename elsewhere would make any index kept between calls stale. */
 static long find_target(const resmap *rm, const resid *id)
 {
     long found = -1;
@@ -390,12 +392,12 @@ static void copy_merge_metadata(arena *a, resource *nr, const resource *old)
 static int absorb(kust *k, const gen_kind *gk, resource *r, resmap *rm, const node *config)
 {
     arena *a = k->b->a;
-    if (r->behavior != BEHAVIOR_MERGE && r->behavior != BEHAVIOR_REPLACE) {
-        if (resmap_append(a, rm, r) == 0) return 0;
-        return err_set("%s: %s: %s already exists; behavior must be merge or replace", node_pos(a, config),
-                       gk->plugin_kind, resid_display(a, &r->id));
-    }
     long i = find_target(rm, &r->id);
+    if (r->behavior != BEHAVIOR_MERGE && r->behavior != BEHAVIOR_REPLACE) {
+        if (i == -1) return resmap_append(a, rm, r);
+        return err_set("%s: %s: %s already exists (possibly under an earlier name); behavior must be merge or "
+                       "replace", node_pos(a, config), gk->plugin_kind, resid_display(a, &r->id));
+    }
     if (i == -1)
         return err_set("%s: %s: %s does not exist; cannot merge or replace", node_pos(a, config), gk->plugin_kind,
                        resid_display(a, &r->id));
