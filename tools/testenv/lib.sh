@@ -4,12 +4,9 @@
 TESTENV_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TESTENV_BIN=$TESTENV_DIR/bin
 
-K8S_VERSION=v1.34.4          # k8s.io/kubernetes
-K8S_STAGING_VERSION=v0.34.4  # the k8s.io/* staging modules it is built from
-ETCD_VERSION=v3.6.4          # go.etcd.io/etcd/server/v3 (what k8s 1.34.4 itself requires)
-HELM_VERSION=v3.22.0         # helm.sh/helm/v3
+. "$TESTENV_DIR/versions.sh"
 
-KGRENDER_CACHE=${KGRENDER_CACHE:-$HOME/.cache/kgrender}
+KGRENDER_CACHE=${KGRENDER_CACHE:-${HOME:-/tmp}/.cache/kgrender}
 
 die() { echo "testenv: $*" >&2; exit 1; }
 

@@ -40,7 +40,6 @@ func main() {
 	cfg.InitialCluster = cfg.InitialClusterFromName(cfg.Name)
 	cfg.LogLevel = *logLevel
 	cfg.UnsafeNoFsync = true // test data only: durability is not wanted
-	cfg.MetricsURLs = nil
 
 	e, err := embed.StartEtcd(cfg)
 	if err != nil {
