@@ -168,7 +168,7 @@ static int compile_re(arena *a, const char *pat, const node *where, regex_t **ou
     const char *anchored = arena_printf(a, "^(%s)$", pat);
     if (regcomp(re, anchored, REG_EXTENDED | REG_NOSUB) != 0)
         return err_set("%s: invalid regular expression '%s'", node_pos(a, where), pat);
-    *out = re; /* never freed: patterns are few and live as long as the build */
+    *out = re;
     return 0;
 }
 
@@ -188,9 +188,19 @@ int selector_parse(arena *a, const node *m, int mode, selector *out)
     if (mode == SEL_REGEX) {
         const char *f[5] = {out->id.group, out->id.version, out->id.kind, out->id.name, out->id.ns};
         for (int i = 0; i < 5; i++)
-            if (compile_re(a, f[i], m, &out->re[i]) < 0) return -1;
+            if (compile_re(a, f[i], m, &out->re[i]) < 0) {
+                selector_free(out);
+                return -1;
+            }
     }
     return 0;
+}
+
+void selector_free(selector *s)
+{
+    for (int i = 0; i < 5; i++)
+        if (s->re[i]) regfree(s->re[i]);
+    memset(s->re, 0, sizeof s->re);
 }
 
 int selector_id_empty(const selector *s)

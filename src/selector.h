@@ -29,6 +29,8 @@ typedef struct selector {
 /* Parses {group, version, kind, name, namespace, labelSelector,
  * annotationSelector} from a map node. */
 int selector_parse(arena *a, const node *m, int mode, selector *out);
+/* Releases SEL_REGEX's compiled patterns (regcomp's memory is not the arena's). */
+void selector_free(selector *s);
 /* True when no id field is set (label/annotation selectors aside). */
 int selector_id_empty(const selector *s);
 /* Id fields only: exact per kustomize's ResId.IsSelectedBy, or regex. */

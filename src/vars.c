@@ -74,6 +74,18 @@ static int var_matches(const struct var *v, const resid *id)
     return !strcmp(resid_effective_ns(t), resid_effective_ns(id));
 }
 
+/* k->vars lives as long as the build: grown in the arena, never freed by hand
+ * (so an error anywhere in the build leaks nothing). */
+static void vars_push(arena *a, node_list *l, node *v)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 8;
+        l->v = arena_grow(a, l->v, l->cap * sizeof *l->v, cap * sizeof *l->v);
+        l->cap = cap;
+    }
+    l->v[l->n++] = v;
+}
+
 static int already_declared(const node_list *vars, const char *name)
 {
     for (size_t i = 0; i < vars->n; i++) {
@@ -108,7 +120,7 @@ int vars_collect(kust *k, resmap *rm)
         const char *name = node_get_str(e, "name", NULL);
         if (already_declared(k->vars, name ? name : ""))
             return err_set("%s: var '%s' already encountered", node_pos(a, e), name ? name : "");
-        list_push(k->vars, e);
+        vars_push(a, k->vars, e);
     }
     return 0;
 }

@@ -195,6 +195,7 @@ static void test_selector_ids(void **state)
     assert_false(selector_match_id(&s, &dep));
     assert_int_equal(selector_parse(a, load(a, "kind: Deploy.*\nname: w.b\n"), SEL_REGEX, &s), 0);
     assert_true(selector_match_id(&s, &dep));
+    selector_free(&s);
     assert_string_equal(kid_string(a, &dep), "Deployment.v1.apps/web.[noNs]");
 }
 
