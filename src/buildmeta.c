@@ -72,9 +72,10 @@ static void add_origin(kust *k, resource *r)
 }
 
 /* Drops bookkeeping annotations (and origin/transformation records unless
- * asked for), then an annotations field left empty, as kustomize's
- * SetAnnotations does with an empty map. */
-static void strip_annotations(resource *r, int origins, int transformations)
+ * asked for). kustomize rewrites every object's annotations through a
+ * map[string]string on the way out, so values become strings (mappings and
+ * lists empty ones) and an annotations field left empty disappears. */
+static void strip_annotations(arena *a, resource *r, int origins, int transformations)
 {
     node *md = map_get(r->obj, "metadata");
     node *anns = map_get(md, "annotations");
@@ -82,6 +83,13 @@ static void strip_annotations(resource *r, int origins, int transformations)
         for (const char *const *key = build_annotations; *key; key++) map_del(anns, *key);
         if (!origins) map_del(anns, ORIGIN_KEY);
         if (!transformations) map_del(anns, TRANSFORMATIONS_KEY);
+        for (uint32_t i = 0; i < anns->u.map.n; i++) {
+            node **v = &anns->u.map.items[i].val;
+            if ((*v)->kind == N_STR) continue;
+            node *s = node_new_str(a, node_text(*v) ? node_text(*v) : "");
+            node_set_pos(s, *v);
+            *v = s;
+        }
     }
     if (anns && (anns->kind != N_MAP || anns->u.map.n == 0)) map_del(md, "annotations");
 }
@@ -95,7 +103,7 @@ int finish_build_metadata(kust *k, resmap *rm)
     int transformations = has_option(bm, "transformerAnnotations");
     for (size_t i = 0; i < rm->n; i++) {
         resource *r = rm->v[i];
-        strip_annotations(r, origins, transformations);
+        strip_annotations(a, r, origins, transformations);
         if (managed) {
             node *labels = map_ensure_map(a, map_ensure_map(a, r->obj, "metadata"), "labels");
             map_set(a, labels, "app.kubernetes.io/managed-by", node_new_str(a, MANAGED_BY_VALUE));
