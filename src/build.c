@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -70,16 +71,32 @@ static int find_kustomization_file(build *b, const char *dir, const char **file)
     return 0;
 }
 
+/* kustomize decodes kustomizations through encoding/json, which matches
+ * field names case-insensitively (nameprefix: is namePrefix) and lets a later
+ * duplicate win; anything else unknown is an error. */
 static int check_fields(kust *k)
 {
     node *m = k->k;
+    arena *a = k->b->a;
     for (uint32_t i = 0; i < m->u.map.n; i++) {
         node *key = m->u.map.items[i].key;
-        int ok = 0;
-        for (const char *const *f = known_fields; *f && !ok; f++) ok = !strcmp(*f, key->u.str.s);
-        if (!ok)
-            return err_set("%s: invalid Kustomization: unknown field \"%s\"", node_pos(k->b->a, key), key->u.str.s);
+        const char *canon = NULL;
+        for (const char *const *f = known_fields; *f && !canon; f++)
+            if (!strcasecmp(*f, key->u.str.s)) canon = *f;
+        if (!canon)
+            return err_set("%s: invalid Kustomization: unknown field \"%s\"", node_pos(a, key), key->u.str.s);
+        if (strcmp(canon, key->u.str.s)) {
+            node *fixed = node_new_str(a, canon);
+            node_set_pos(fixed, key);
+            m->u.map.items[i].key = fixed;
+        }
     }
+    for (uint32_t i = 0; i < m->u.map.n; i++) /* a renamed key may now repeat an earlier one */
+        for (uint32_t j = i + 1; j < m->u.map.n; j++)
+            if (!strcmp(m->u.map.items[i].key->u.str.s, m->u.map.items[j].key->u.str.s)) {
+                m->u.map.items[i].val = m->u.map.items[j].val;
+                map_del_at(m, j--);
+            }
     for (size_t i = 0; i < sizeof deprecated_fields / sizeof *deprecated_fields; i++)
         if (map_get(m, deprecated_fields[i][0]))
             warnf("'%s' is deprecated. Please use '%s' instead. Run 'kustomize edit fix' to update your "
@@ -101,7 +118,7 @@ static int load_kustomization(build *b, const char *dir, kust *k)
         return err_set("%s: %s", k->file, strerror(errno));
     }
     node *doc;
-    int rc = yaml_load_one(b->a, k->file, sb.buf, sb.len, &doc);
+    int rc = yaml_load_one_lenient(b->a, k->file, sb.buf, sb.len, &doc);
     sb_release(&sb);
     if (rc < 0) return -1;
     if (!doc) doc = node_new(b->a, N_MAP);

@@ -156,12 +156,17 @@ node *map_ensure_map(arena *a, node *m, const char *key)
     return v;
 }
 
+void map_del_at(node *m, uint32_t i)
+{
+    memmove(&m->u.map.items[i], &m->u.map.items[i + 1], (m->u.map.n - i - 1) * sizeof(node_pair));
+    m->u.map.n--;
+}
+
 int map_del(node *m, const char *key)
 {
     int i = map_index(m, key);
     if (i < 0) return 0;
-    memmove(&m->u.map.items[i], &m->u.map.items[i + 1], (m->u.map.n - (uint32_t)i - 1) * sizeof(node_pair));
-    m->u.map.n--;
+    map_del_at(m, (uint32_t)i);
     return 1;
 }
 

@@ -63,6 +63,7 @@ void map_set(arena *a, node *m, const char *key, node *val);
 /* Gets key's map value, creating an empty map there if absent (or null). */
 node *map_ensure_map(arena *a, node *m, const char *key);
 int map_del(node *m, const char *key);
+void map_del_at(node *m, uint32_t i);
 void seq_push(arena *a, node *s, node *v);
 void seq_insert(arena *a, node *s, size_t at, node *v);
 void seq_del(node *s, size_t at);

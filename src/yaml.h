@@ -15,6 +15,11 @@ int yaml_load_file(arena *a, const char *path, node_list *out);
 /* Loads a stream that must hold exactly one document (which may be empty: *out = NULL). */
 int yaml_load_one(arena *a, const char *file, const char *buf, size_t len, node **out);
 
+/* Like yaml_load_one, but a repeated mapping key replaces the earlier value
+ * instead of failing: kustomization files are read by go-yaml v2, which
+ * allows that, while objects are read by yaml.v3, which does not. */
+int yaml_load_one_lenient(arena *a, const char *file, const char *buf, size_t len, node **out);
+
 /* Appends one document in kustomize's output format. */
 int yaml_emit(strbuf *out, node *doc);
 

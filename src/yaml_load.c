@@ -29,6 +29,7 @@ struct loader {
     struct anchor *anchors;
     size_t nanchors, acap;
     node *root;
+    int dup_last_wins;
 };
 
 static void set_pos(struct loader *L, node *n, const yaml_mark_t *m)
@@ -82,6 +83,9 @@ static int attach(struct loader *L, node *n)
     if (!(key->flags & NF_QUOTED) && !strcmp(key->u.str.s, "<<")) {
         f->has_merge = 1;
         /* Kept as an entry for now; merged when the mapping ends. */
+    } else if (L->dup_last_wins && map_getn(f->coll, key->u.str.s, key->u.str.len)) {
+        map_set(L->a, f->coll, key->u.str.s, n);
+        return 0;
     } else if (map_getn(f->coll, key->u.str.s, key->u.str.len)) {
         node *prev = NULL;
         for (uint32_t i = 0; i < f->coll->u.map.n; i++)
@@ -279,13 +283,27 @@ int yaml_load_file(arena *a, const char *path, node_list *out)
     return rc;
 }
 
-int yaml_load_one(arena *a, const char *file, const char *buf, size_t len, node **out)
+static int load_one(struct loader *L, const char *buf, size_t len, node **out)
 {
     node_list docs = {0};
-    int rc = yaml_load(a, file, buf, len, &docs);
+    int rc = load_stream(L, buf, len, &docs);
+    free(L->stack);
+    free(L->anchors);
     *out = NULL;
-    if (rc == 0 && docs.n > 1) rc = err_set("%s: expected one YAML document, found %zu", file, docs.n);
+    if (rc == 0 && docs.n > 1) rc = err_set("%s: expected one YAML document, found %zu", L->file, docs.n);
     if (rc == 0 && docs.n == 1) *out = docs.v[0];
     list_free(&docs);
     return rc;
+}
+
+int yaml_load_one(arena *a, const char *file, const char *buf, size_t len, node **out)
+{
+    struct loader L = {.a = a, .file = file};
+    return load_one(&L, buf, len, out);
+}
+
+int yaml_load_one_lenient(arena *a, const char *file, const char *buf, size_t len, node **out)
+{
+    struct loader L = {.a = a, .file = file, .dup_last_wins = 1};
+    return load_one(&L, buf, len, out);
 }
