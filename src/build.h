@@ -40,6 +40,7 @@ typedef struct build {
     node *top_kustomization;
     const char *top_dir;
     const char *remote_root;   /* clone dir while building inside a git clone: bases stay inside */
+    struct smp_schema *smp_schema; /* merge schema in force (smp_schema.c), like kyaml's global */
 } build;
 
 /* One kustomization level being built. */

@@ -1,0 +1,39 @@
+/* What the three patch transformers share: loading patch documents,
+ * finding targets (by a patch's own id, or by a target selector), and
+ * applying a strategic-merge patch to objects with kustomize's rules for
+ * names, kinds and namespaces. */
+#ifndef KG_PATCH_APPLY_H
+#define KG_PATCH_APPLY_H
+#include "build.h"
+
+/* Parses patch text into strategic-merge patch objects (maps; kind: List expanded). */
+int patch_load_smp(kust *k, const char *file, const char *text, size_t len, node_list *out);
+
+/* kustomize's ResMap.GetById(patch.OrgId()): the one object whose current or
+ * any previous id equals the patch's own id. */
+int patch_find_target(kust *k, resmap *rm, const node *patch, resource **out);
+
+/* kustomize's ResMap.Select with a patch target {group, version, kind, name,
+ * namespace (anchored regexes), labelSelector, annotationSelector}. The
+ * selection is a heap array the caller frees. */
+int patch_select(kust *k, resmap *rm, const node *target, resource ***out, size_t *n);
+
+/* kustomize's Resource.ApplySmPatch: merges a (consumed) patch into r; name
+ * and kind stay unless allowed to change, the namespace always stays. Sets
+ * *deleted when the patch removes the object. */
+int patch_smp_one(kust *k, resource *r, node *patch, int allow_name, int allow_kind, int *deleted);
+
+/* kustomize's ResMap.ApplySmPatch: a copy of patch merged into each selected
+ * object (the copy's labels and annotations become string maps, its
+ * apiVersion the target's). Deleted objects leave rm; rm is reindexed. */
+int patch_smp_many(kust *k, resmap *rm, resource **sel, size_t nsel, const node *patch, int allow_name,
+                   int allow_kind);
+
+/* Applies JSON patch ops to r, keeping track of a changed id. */
+int patch_json_one(kust *k, resource *r, const node *ops, const char *what);
+
+/* Removes objects whose merge emptied them, then reindexes, failing on ids
+ * that now collide. */
+int patch_finish(kust *k, resmap *rm);
+
+#endif
