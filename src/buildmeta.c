@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MANAGED_BY_VALUE "kustomize-v5.5.0"
+/* What `kubectl kustomize` (kustomize v5.5.0 built into kubectl, without
+ * release version stamping) writes; the standalone binary says kustomize-v5.5.0. */
+#define MANAGED_BY_VALUE "kustomize-(devel)"
 #define ORIGIN_KEY "config.kubernetes.io/origin"
 #define TRANSFORMATIONS_KEY "alpha.config.kubernetes.io/transformations"
 
