@@ -164,8 +164,18 @@ int patch_smp_many(kust *k, resmap *rm, resource **sel, size_t nsel, const node 
 
 int patch_json_one(kust *k, resource *r, const node *ops, const char *what)
 {
-    if (jsonpatch_apply(k->b->a, r->obj, ops, what) < 0)
-        return err_prefix("applying a JSON patch to %s", resid_display(k->b->a, &r->id));
+    arena *a = k->b->a;
+    /* In kustomize every object carries internal annotations while it is
+     * built, so a patch may add into metadata/annotations even when the
+     * object has none; an annotations map left empty goes away at the end. */
+    node *md = map_get(r->obj, "metadata");
+    int made = md && md->kind == N_MAP && !map_get(md, "annotations");
+    if (made) map_set(a, md, "annotations", node_new(a, N_MAP));
+    if (jsonpatch_apply(a, r->obj, ops, what) < 0)
+        return err_prefix("applying a JSON patch to %s", resid_display(a, &r->id));
+    md = map_get(r->obj, "metadata");
+    node *an = map_get(md, "annotations");
+    if (made && an && an->kind == N_MAP && !an->u.map.n) map_del(md, "annotations");
     resource_refresh_id(r);
     return 0;
 }
