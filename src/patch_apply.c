@@ -40,21 +40,59 @@ static resid patch_id(kust *k, const node *patch)
     return tmp.id;
 }
 
-int patch_find_target(kust *k, resmap *rm, const node *patch, resource **out)
+struct prev_entry {
+    uint64_t h;
+    resource *r;
+    uint32_t j;
+};
+
+static int prev_cmp(const void *x, const void *y)
+{
+    uint64_t a = ((const struct prev_entry *)x)->h, b = ((const struct prev_entry *)y)->h;
+    return a < b ? -1 : a > b;
+}
+
+/* Previous ids of every object, sorted by hash: built once per transformer run. */
+static void previdx_build(previdx *x, const resmap *rm)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < rm->n; i++) n += rm->v[i]->nprev;
+    x->v = malloc((n + 1) * sizeof *x->v);
+    if (!x->v) abort();
+    for (size_t i = 0; i < rm->n; i++)
+        for (uint32_t j = 0; j < rm->v[i]->nprev; j++)
+            x->v[x->n++] = (struct prev_entry){resid_hash(&rm->v[i]->prev[j]), rm->v[i], j};
+    qsort(x->v, x->n, sizeof *x->v, prev_cmp);
+    x->built = 1;
+}
+
+void previdx_free(previdx *x)
+{
+    free(x->v);
+    memset(x, 0, sizeof *x);
+}
+
+int patch_find_target(kust *k, resmap *rm, previdx *x, const node *patch, resource **out)
 {
     arena *a = k->b->a;
     resid id = patch_id(k, patch);
     uint64_t h = resid_hash(&id);
     resource *found = resmap_find(rm, &id);
     int n = found != NULL;
-    /* Previous ids: only renamed objects have any, and their hashes are cheap to skip. */
-    for (size_t i = 0; i < rm->n; i++) {
-        resource *r = rm->v[i];
-        for (uint32_t j = 0; j < r->nprev && r != found; j++) {
-            if (resid_hash(&r->prev[j]) != h || !resid_equal(&r->prev[j], &id)) continue;
-            if (n++ == 0) found = r;
-            break;
-        }
+    if (!x->built) previdx_build(x, rm);
+    size_t lo = 0, hi = x->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (x->v[mid].h < h) lo = mid + 1;
+        else hi = mid;
+    }
+    resource *second = NULL;
+    for (size_t i = lo; i < x->n && x->v[i].h == h; i++) {
+        resource *r = x->v[i].r;
+        if (!r->obj || r == found || r == second || !resid_equal(&r->prev[x->v[i].j], &id)) continue;
+        if (found) second = r;
+        else found = r;
+        n++;
     }
     if (n == 1) {
         *out = found;
@@ -88,6 +126,8 @@ int patch_select(kust *k, resmap *rm, const node *target, resource ***out, size_
     size_t m = 0;
     for (size_t i = 0; i < rm->n; i++)
         if (select_one(&s, rm->v[i])) v[m++] = rm->v[i];
+    for (int i = 0; i < 5; i++)
+        if (s.re[i]) regfree(s.re[i]); /* regcomp's memory is not the arena's */
     *out = v;
     *n = m;
     return 0;

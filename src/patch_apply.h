@@ -9,9 +9,18 @@
 /* Parses patch text into strategic-merge patch objects (maps; kind: List expanded). */
 int patch_load_smp(kust *k, const char *file, const char *text, size_t len, node_list *out);
 
+/* Index of the objects' previous ids for patch_find_target; start it zeroed,
+ * free it after the transformer run (ids recorded meanwhile are not seen). */
+typedef struct previdx {
+    struct prev_entry *v;
+    size_t n;
+    int built;
+} previdx;
+void previdx_free(previdx *x);
+
 /* kustomize's ResMap.GetById(patch.OrgId()): the one object whose current or
  * any previous id equals the patch's own id. */
-int patch_find_target(kust *k, resmap *rm, const node *patch, resource **out);
+int patch_find_target(kust *k, resmap *rm, previdx *x, const node *patch, resource **out);
 
 /* kustomize's ResMap.Select with a patch target {group, version, kind, name,
  * namespace (anchored regexes), labelSelector, annotationSelector}. The

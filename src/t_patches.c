@@ -75,18 +75,23 @@ static int apply_smp(kust *k, node *config, resmap *rm, node_list *docs, const c
         return rc;
     }
     smp_schema_init(smp_schema_get(k), rm);
-    int changed = 0;
-    for (size_t i = 0; i < docs->n; i++) {
+    int changed = 0, rc = 0;
+    previdx px = {0};
+    for (size_t i = 0; rc == 0 && i < docs->n; i++) {
         resource *r;
-        if (patch_find_target(k, rm, docs->v[i], &r) < 0)
-            return err_prefix("patches: no resource matches strategic merge patch");
+        rc = patch_find_target(k, rm, &px, docs->v[i], &r);
+        if (rc < 0) {
+            err_prefix("patches: no resource matches strategic merge patch");
+            break;
+        }
         uint64_t before = r->idhash;
         int deleted;
-        if (patch_smp_one(k, r, docs->v[i], an, ak, &deleted) < 0) return -1;
+        rc = patch_smp_one(k, r, docs->v[i], an, ak, &deleted);
         changed |= deleted || before != r->idhash;
         if (changed) resmap_reindex(rm); /* later documents look objects up by id */
     }
-    return changed ? patch_finish(k, rm) : 0;
+    previdx_free(&px);
+    return rc == 0 && changed ? patch_finish(k, rm) : rc;
 }
 
 static int apply_json(kust *k, node *config, resmap *rm, const node *ops, const char *src)

@@ -54,11 +54,13 @@ int plugin_patches_sm(kust *k, node *config, resmap *rm)
     if (rc == 0 && inl && *inl) rc = patch_load_smp(k, node_pos(a, map_get(config, "patches")), inl, strlen(inl), &patches);
     if (rc == 0 && !patches.n)
         rc = err_set("%s: patchesStrategicMerge: patch appears to be empty", node_pos(a, paths ? paths : config));
+    previdx px = {0};
     for (size_t i = 0; rc == 0 && i < patches.n; i++) {
         resource *target;
-        rc = patch_find_target(k, rm, patches.v[i], &target);
+        rc = patch_find_target(k, rm, &px, patches.v[i], &target);
         if (rc == 0) rc = patch_smp_many(k, rm, &target, 1, patches.v[i], 0, 0);
     }
+    previdx_free(&px);
     list_free(&patches);
     return rc;
 }
