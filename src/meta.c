@@ -58,7 +58,14 @@ const char *meta_fs_path(const fieldspec *fs)
     return p ? p : "";
 }
 
-int meta_set_pairs(void *ctx, resource *r, node **slot)
+struct meta_set_ctx {
+    arena *a;
+    const meta_pairs *pairs;
+};
+
+/* fieldspec visitor: sets every pair as a string entry of the mapping in the
+ * slot (a null there becomes a mapping). */
+static int meta_set_pairs(void *ctx, resource *r, node **slot)
 {
     struct meta_set_ctx *c = ctx;
     if ((*slot)->kind == N_NULL) *slot = node_new(c->a, N_MAP);

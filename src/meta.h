@@ -26,19 +26,13 @@ int meta_config_fieldspecs(arena *a, const node *config, fieldspecs *out);
 /* The spec's path as written ("metadata/name"), for kustomize's path-text checks. */
 const char *meta_fs_path(const fieldspec *fs);
 
-/* fieldspec visitor: sets every pair (ctx is a meta_pairs *) as string entries
- * of the mapping in the slot, creating the mapping from null. */
-struct meta_set_ctx {
-    arena *a;
-    const meta_pairs *pairs;
-};
-int meta_set_pairs(void *ctx, resource *r, node **slot);
 /* LabelTransformer and AnnotationsTransformer: the string map config[field]
  * set on every object at config's fieldSpecs, creating mappings there. */
 int meta_apply_pairs(kust *k, const node *config, const char *field, resmap *rm);
 
-/* Appends to seq every spec of add not already there (same gvk and path),
- * as kustomize's FsSlice.MergeAll; fails when the two disagree on create. */
+/* Appends to seq every spec of add not already there (same path, and the
+ * present spec's gvk selected by the added one's), as kustomize's
+ * FsSlice.MergeAll; fails when the two disagree on create. */
 int meta_fs_merge(arena *a, node *seq, const node *add);
 
 /* Adds prefix and suffix at config's fieldSpecs (t_prefix.c). */
