@@ -286,6 +286,11 @@ static int same_ending(const strlist *x, const strlist *y)
     return 1;
 }
 
+static int affixes_match(const strlist *x, const strlist *y, int strict)
+{
+    return (!strict && (!x->n || !y->n)) || same_ending(x, y);
+}
+
 /* How a {name, namespace} map narrows candidates; ns NULL for plain names. */
 typedef struct ns_filter {
     int mapping;     /* a map: the referral's namespace matters too */
@@ -328,10 +333,13 @@ static int select_referral(referrer *f, const node *where, const char *old, cons
         c[m++] = r;
     }
     *out = NULL;
-    if (m > 1) {
+    /* kustomize sieves twice: first letting an empty prefix/suffix list on
+     * either side match anything, then requiring the same endings. */
+    for (int strict = 0; strict < 2 && m > 1; strict++) {
         size_t k = 0;
         for (size_t i = 0; i < m; i++)
-            if (same_ending(&c[i]->prefixes, &f->r->prefixes) && same_ending(&c[i]->suffixes, &f->r->suffixes))
+            if (affixes_match(&c[i]->prefixes, &f->r->prefixes, strict) &&
+                affixes_match(&c[i]->suffixes, &f->r->suffixes, strict))
                 c[k++] = c[i];
         m = k;
     }
@@ -378,7 +386,11 @@ static int set_mapping(referrer *f, node *m)
     ns_filter nf = {.mapping = 1};
     const node *nsn = map_get(m, "namespace");
     if (nsn) {
-        nf.ns = node_text(nsn) ? node_text(nsn) : "";
+        /* kustomize refuses a namespace key that is present but blank. */
+        if (nsn->kind == N_NULL || !*node_text(nsn))
+            return err_set("%s: Invalid Input: namespace is blank for resource %s", node_pos(a, nsn),
+                           resid_display(a, &f->r->id));
+        nf.ns = node_text(nsn);
         nf.by_orig = orig_ns_visible(f, nf.ns);
     }
     resource *t;
@@ -452,8 +464,8 @@ int namereference_fix(kust *k, resmap *rm)
     if (load_specs(&x, k->tc->cat[FS_NAMEREFERENCE]) < 0) return -1;
     index_objects(&x, rm);
     int rc = 0;
-    if (x.by_prev_name.n)
-        for (size_t i = 0; rc == 0 && i < rm->n; i++) rc = fix_referrer(&x, rm->v[i]);
+    /* Walk even when nothing was renamed: the walk also validates referrals (blank namespaces). */
+    for (size_t i = 0; rc == 0 && i < rm->n; i++) rc = fix_referrer(&x, rm->v[i]);
     free(x.buf);
     return rc;
 }
