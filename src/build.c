@@ -240,12 +240,12 @@ static int accumulate_resource(kust *k, node *entry, resmap *rm)
             rc = load_kustomization(&rb, local_dir, &sub);
             resmap subm = {0};
             if (rc == 0) {
-                sub.tc = tconfig_clone(a, tconfig_default(a));
+                sub.tc = tconfig_new(a);
                 sub.vars = k->vars;
                 rc = accumulate(&sub, &subm);
             }
             for (size_t i = 0; rc == 0 && i < subm.n; i++) rc = resmap_append(a, rm, subm.v[i]);
-            if (rc == 0) tconfig_merge(a, k->tc, sub.tc);
+            if (rc == 0) rc = tconfig_merge(a, k->tc, sub.tc);
             resmap_free(&subm);
         } else {
             rc = kust_load_objects(k, arena_strdup(a, rel), body.buf, body.len, rm);
@@ -261,13 +261,13 @@ static int accumulate_resource(kust *k, node *entry, resmap *rm)
             return err_set("%s: expected kind != 'Component' for path '%s' (components go under 'components:')",
                            node_pos(a, entry), rel);
         resmap subm = {0};
-        sub.tc = tconfig_clone(a, tconfig_default(a));
+        sub.tc = tconfig_new(a);
         sub.vars = k->vars;
         strlist_push(a, &k->b->visiting, sub.realdir);
         int rc = accumulate(&sub, &subm);
         k->b->visiting.n--;
         for (size_t i = 0; rc == 0 && i < subm.n; i++) rc = resmap_append(a, rm, subm.v[i]);
-        if (rc == 0) tconfig_merge(a, k->tc, sub.tc);
+        if (rc == 0) rc = tconfig_merge(a, k->tc, sub.tc);
         resmap_free(&subm);
         return rc < 0 ? err_prefix("accumulating resources from '%s'", rel) : 0;
     }
@@ -292,22 +292,26 @@ static int accumulate_resources(kust *k, resmap *rm)
     return 0;
 }
 
+/* This level's configuration (its configurations: files, then the built-in
+ * tables) merged into what its bases brought. */
 static int load_configurations(kust *k)
 {
+    arena *a = k->b->a;
+    tconfig *level = tconfig_new(a);
     node *list = map_get(k->k, "configurations");
-    if (!list || list->kind != N_SEQ) return 0;
-    for (uint32_t i = 0; i < list->u.seq.n; i++) {
+    for (uint32_t i = 0; list && list->kind == N_SEQ && i < list->u.seq.n; i++) {
         node *entry = list->u.seq.items[i];
         strbuf sb = STRBUF_INIT;
         const char *full;
         node *doc = NULL;
         int rc = kust_read_file(k, node_text(entry) ? node_text(entry) : "", entry, &sb, &full);
-        if (rc == 0) rc = yaml_load_one(k->b->a, full, sb.buf, sb.len, &doc);
-        if (rc == 0 && doc) rc = tconfig_merge_node(k->b->a, k->tc, doc, full);
+        if (rc == 0) rc = yaml_load_one(a, full, sb.buf, sb.len, &doc);
+        if (rc == 0 && doc) rc = tconfig_merge_node(a, level, doc, full);
         sb_release(&sb);
         if (rc < 0) return -1;
     }
-    return 0;
+    if (tconfig_merge(a, level, tconfig_default(k->b)) < 0) return -1;
+    return tconfig_merge(a, k->tc, level);
 }
 
 static int accumulate_components(kust *k, resmap *rm)
@@ -356,7 +360,7 @@ static int top_level(build *b, const char *dir, kust *k, resmap *rm)
     if (k->is_component) {
         /* Building a Component directly treats it like a kustomization. */
     }
-    k->tc = tconfig_clone(b->a, tconfig_default(b->a));
+    k->tc = tconfig_new(b->a);
     k->vars = arena_zalloc(b->a, sizeof *k->vars);
     b->top_kustomization = k->k;
     b->top_dir = dir;

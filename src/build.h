@@ -39,6 +39,7 @@ typedef struct build {
     strlist visiting;          /* kustomization roots being built, for cycle errors */
     node *top_kustomization;
     const char *top_dir;
+    tconfig *defaults;         /* built-in field specs, parsed once (tconfig_default) */
     const char *remote_root;   /* clone dir while building inside a git clone: bases stay inside */
     struct smp_schema *smp_schema; /* merge schema in force (smp_schema.c), like kyaml's global */
 } build;
@@ -78,10 +79,12 @@ int kust_read_file(kust *k, const char *rel, const node *where, strbuf *out, con
 int kust_load_objects(kust *k, const char *file, const char *buf, size_t len, resmap *rm);
 
 /* Field specs */
-tconfig *tconfig_default(arena *a);
-tconfig *tconfig_clone(arena *a, const tconfig *tc);
+tconfig *tconfig_new(arena *a);      /* empty */
+tconfig *tconfig_default(build *b); /* kustomize's built-in tables, parsed once per build; never modify */
+/* Merges a configurations-file mapping (or a CRD-derived one) into tc. */
 int tconfig_merge_node(arena *a, tconfig *tc, const node *config, const char *file);
-void tconfig_merge(arena *a, tconfig *dst, const tconfig *src);
+/* kustomize's TransformerConfig.Merge: src's specs that dst does not already cover. */
+int tconfig_merge(arena *a, tconfig *dst, const tconfig *src);
 
 /* Sorting (sort.c) */
 int sort_resources(arena *a, resmap *rm, const node *sort_options);

@@ -1,6 +1,8 @@
 /* Transformer configuration: the field-spec tables in force at a level.
- * Defaults are kustomize's built-in tables (embedded from src/data);
- * `configurations:` files and bases' configurations add to them. */
+ * As in kustomize, a level's own configuration is its `configurations:`
+ * files with the built-in tables (embedded from src/data) merged in after
+ * them (so a custom spec shadows a built-in one it covers), and what a
+ * level uses is its bases' configurations merged with its own. */
 #include "build.h"
 #include "embed.h"
 #include "err.h"
@@ -24,52 +26,85 @@ static const char *const category_files[FS_NCATEGORIES] = {
     [FS_NAMEREFERENCE] = "fieldspecs/namereference.yaml",   [FS_VARREFERENCE] = "fieldspecs/varreference.yaml",
 };
 
-static int seq_contains(const node *seq, const node *v)
+static const char *gvk_field(const node *spec, const char *key)
 {
-    for (uint32_t i = 0; i < seq->u.seq.n; i++)
-        if (node_equal(seq->u.seq.items[i], v)) return 1;
+    const char *v = node_get_str(spec, key, NULL);
+    return v ? v : "";
+}
+
+static int spec_create(const node *spec)
+{
+    const node *c = map_get(spec, "create");
+    return c && c->kind == N_BOOL && !strcmp(c->u.str.s, "true");
+}
+
+/* kustomize's FieldSpec.effectivelyEquals: same path, and the incoming
+ * spec's group/version/kind (empty = any) select the existing one's. */
+static int effectively_equal(const node *existing, const node *incoming)
+{
+    static const char *const keys[] = {"group", "version", "kind", "path"};
+    for (int i = 0; i < 4; i++) {
+        const char *in = gvk_field(incoming, keys[i]);
+        if ((*in || i == 3) && strcmp(gvk_field(existing, keys[i]), in)) return 0;
+    }
+    return 1;
+}
+
+/* FsSlice.MergeOne: a spec already covered is dropped; one that differs only
+ * in `create` is a conflict. */
+static int merge_spec(arena *a, node *dst, node *spec)
+{
+    for (uint32_t i = 0; i < dst->u.seq.n; i++) {
+        if (!effectively_equal(dst->u.seq.items[i], spec)) continue;
+        if (spec_create(dst->u.seq.items[i]) != spec_create(spec))
+            return err_set("%s: conflicting fieldspecs for path '%s'", node_pos(a, spec), gvk_field(spec, "path"));
+        return 0;
+    }
+    seq_push(a, dst, spec);
     return 0;
 }
 
-/* nameReference entries merge by target kind: their fieldSpecs are unioned. */
+/* nameReference entries merge by exact target group/version/kind; their
+ * referrer field specs merge like any other field specs. */
 static node *find_nameref_entry(const node *seq, const node *entry)
 {
-    const char *kind = node_get_str(entry, "kind", NULL);
-    const char *group = node_get_str(entry, "group", NULL);
-    const char *version = node_get_str(entry, "version", NULL);
     for (uint32_t i = 0; i < seq->u.seq.n; i++) {
         node *e = seq->u.seq.items[i];
-        const char *k2 = node_get_str(e, "kind", NULL), *g2 = node_get_str(e, "group", NULL),
-                   *v2 = node_get_str(e, "version", NULL);
-        if (!strcmp(kind ? kind : "", k2 ? k2 : "") && !strcmp(group ? group : "", g2 ? g2 : "") &&
-            !strcmp(version ? version : "", v2 ? v2 : ""))
+        if (!strcmp(gvk_field(e, "kind"), gvk_field(entry, "kind")) &&
+            !strcmp(gvk_field(e, "group"), gvk_field(entry, "group")) &&
+            !strcmp(gvk_field(e, "version"), gvk_field(entry, "version")))
             return e;
     }
     return NULL;
 }
 
-static void merge_category(arena *a, int cat, node *dst, const node *src)
+static int merge_nameref(arena *a, node *dst, node *entry)
+{
+    node *have = find_nameref_entry(dst, entry);
+    if (!have) {
+        have = node_clone(a, entry);
+        map_set(a, have, "fieldSpecs", node_new(a, N_SEQ));
+        seq_push(a, dst, have);
+    }
+    node *fs = map_get(have, "fieldSpecs");
+    if (!fs || fs->kind != N_SEQ) {
+        fs = node_new(a, N_SEQ);
+        map_set(a, have, "fieldSpecs", fs);
+    }
+    node *add = map_get(entry, "fieldSpecs");
+    for (uint32_t j = 0; add && add->kind == N_SEQ && j < add->u.seq.n; j++)
+        if (merge_spec(a, fs, add->u.seq.items[j]) < 0) return -1;
+    return 0;
+}
+
+static int merge_category(arena *a, int cat, node *dst, const node *src)
 {
     for (uint32_t i = 0; i < src->u.seq.n; i++) {
         node *e = src->u.seq.items[i];
-        if (cat == FS_NAMEREFERENCE) {
-            node *have = find_nameref_entry(dst, e);
-            if (have) {
-                node *fs = map_get(have, "fieldSpecs");
-                node *add = map_get(e, "fieldSpecs");
-                if (!fs || fs->kind != N_SEQ) {
-                    fs = node_new(a, N_SEQ);
-                    map_set(a, have, "fieldSpecs", fs);
-                }
-                for (uint32_t j = 0; add && add->kind == N_SEQ && j < add->u.seq.n; j++)
-                    if (!seq_contains(fs, add->u.seq.items[j])) seq_push(a, fs, add->u.seq.items[j]);
-                continue;
-            }
-            seq_push(a, dst, node_clone(a, e));
-            continue;
-        }
-        if (!seq_contains(dst, e)) seq_push(a, dst, e);
+        if (e->kind != N_MAP) return err_set("%s: a field spec must be a mapping", node_pos(a, e));
+        if ((cat == FS_NAMEREFERENCE ? merge_nameref(a, dst, e) : merge_spec(a, dst, e)) < 0) return -1;
     }
+    return 0;
 }
 
 int tconfig_merge_node(arena *a, tconfig *tc, const node *config, const char *file)
@@ -88,17 +123,16 @@ int tconfig_merge_node(arena *a, tconfig *tc, const node *config, const char *fi
         if (val->kind == N_NULL) continue;
         if (val->kind != N_SEQ)
             return err_set("%s: '%s' must be a list of field specs", node_pos(a, val), key);
-        merge_category(a, cat, tc->cat[cat], val);
+        if (merge_category(a, cat, tc->cat[cat], val) < 0) return -1;
     }
     return 0;
 }
 
 /* Parsed once per arena: every level clones it. */
-tconfig *tconfig_default(arena *a)
+tconfig *tconfig_default(build *b)
 {
-    static arena *cached_for;
-    static tconfig *cached;
-    if (cached_for == a && cached) return cached;
+    if (b->defaults) return b->defaults;
+    arena *a = b->a;
     tconfig *tc = arena_zalloc(a, sizeof *tc);
     for (int c = 0; c < FS_NCATEGORIES; c++) {
         tc->cat[c] = node_new(a, N_SEQ);
@@ -107,19 +141,20 @@ tconfig *tconfig_default(arena *a)
         if (f && yaml_load_one(a, category_files[c], f->data, f->size, &doc) == 0 && doc)
             tconfig_merge_node(a, tc, doc, category_files[c]);
     }
-    cached_for = a;
-    cached = tc;
+    b->defaults = tc;
     return tc;
 }
 
-tconfig *tconfig_clone(arena *a, const tconfig *tc)
+tconfig *tconfig_new(arena *a)
 {
-    tconfig *c = arena_zalloc(a, sizeof *c);
-    for (int i = 0; i < FS_NCATEGORIES; i++) c->cat[i] = node_clone(a, tc->cat[i]);
-    return c;
+    tconfig *tc = arena_zalloc(a, sizeof *tc);
+    for (int c = 0; c < FS_NCATEGORIES; c++) tc->cat[c] = node_new(a, N_SEQ);
+    return tc;
 }
 
-void tconfig_merge(arena *a, tconfig *dst, const tconfig *src)
+int tconfig_merge(arena *a, tconfig *dst, const tconfig *src)
 {
-    for (int c = 0; c < FS_NCATEGORIES; c++) merge_category(a, c, dst->cat[c], src->cat[c]);
+    for (int c = 0; c < FS_NCATEGORIES; c++)
+        if (merge_category(a, c, dst->cat[c], src->cat[c]) < 0) return -1;
+    return 0;
 }
