@@ -87,7 +87,7 @@ static void strip_annotations(arena *a, resource *r, int origins, int transforma
         if (!transformations) map_del(anns, TRANSFORMATIONS_KEY);
         for (uint32_t i = 0; i < anns->u.map.n; i++) {
             node **v = &anns->u.map.items[i].val;
-            if ((*v)->kind == N_STR) continue;
+            if ((*v)->kind == N_STR && !((*v)->flags & NF_TIMESTAMP)) continue;
             node *s = node_new_str(a, node_text(*v) ? node_text(*v) : "");
             node_set_pos(s, *v);
             *v = s;

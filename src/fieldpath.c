@@ -264,10 +264,7 @@ static int match_list(struct matcher *m, node *n, uint32_t i)
     }
     regfree(&re);
     if (rc < 0 || m->create < 0 || m->out->n > before) return rc;
-    int k;
-    size_t vlen;
-    const char *v = scalar_resolve_plain(m->a, s->val, strlen(s->val), &k, &vlen);
-    node *val = node_new_scalar(m->a, k, v, vlen), *elem = val;
+    node *val = scalar_new_plain(m->a, s->val, strlen(s->val)), *elem = val;
     if (*s->key) {
         elem = node_new(m->a, N_MAP);
         map_set(m->a, elem, s->key, val);

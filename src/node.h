@@ -32,6 +32,7 @@ struct node {
 /* flags */
 #define NF_QUOTED 1  /* scalar was quoted in the source (matters for patches' "null") */
 #define NF_EMPTY_NULL 2  /* null written as nothing (`key:`): strategic merge drops it, unlike `null` or `~` */
+#define NF_TIMESTAMP 4   /* plain timestamp: kept as written, printed in RFC 3339 like kustomize's JSON round trip */
 
 typedef struct node_list {
     node **v;

@@ -232,45 +232,40 @@ static int parse_timestamp(const char *s, char *out, size_t outsz)
     return 1;
 }
 
-const char *scalar_resolve_plain(arena *a, const char *s, size_t len, int *kind, size_t *outlen)
+/* Resolves s; fills out (64 bytes) with the normalised text when it differs. */
+static int resolve_core(const char *s, size_t len, int *kind, char *out)
 {
-    *outlen = len;
     if (len == 0 || is_one_of(s, len, null_words)) {
         *kind = N_NULL;
-        *outlen = 4;
-        return "null";
+        strcpy(out, "null");
+        return 1;
     }
-    if (is_one_of(s, len, v3_true)) {
+    if (is_one_of(s, len, v3_true) || is_one_of(s, len, v3_false)) {
         *kind = N_BOOL;
-        *outlen = 4;
-        return "true";
-    }
-    if (is_one_of(s, len, v3_false)) {
-        *kind = N_BOOL;
-        *outlen = 5;
-        return "false";
+        strcpy(out, s[0] == 't' || s[0] == 'T' ? "true" : "false");
+        return 1;
     }
     *kind = N_STR;
     char c = s[0];
-    if (!(digit(c) || c == '+' || c == '-' || c == '.') || len > 400) return s;
+    if (!(digit(c) || c == '+' || c == '-' || c == '.') || len > 400) return 0;
     if (is_one_of(s, len, special_floats)) { /* yaml.v3 reads .inf/.nan as floats */
         *kind = N_FLOAT;
-        return s;
+        return 0;
     }
-    char buf[512], out[64];
+    char buf[512];
     memcpy(buf, s, len);
     buf[len] = 0;
     if (c == '.') {
         double f;
         if (go_parse_float(buf, &f)) goto as_float;
-        return s;
+        return 0;
     }
-    if (digit(c) && parse_timestamp(buf, out, sizeof out)) goto done;
+    if (digit(c) && parse_timestamp(buf, out, 64)) return 1;
     char plain[512];
     strip_underscores(buf, len, plain);
-    if (parse_yaml_int(plain, out, sizeof out)) {
+    if (parse_yaml_int(plain, out, 64)) {
         *kind = N_INT;
-        goto done;
+        return 1;
     }
     if (yaml_style_float(plain)) {
         double f;
@@ -279,16 +274,52 @@ const char *scalar_resolve_plain(arena *a, const char *s, size_t len, int *kind,
             goto as_float;
         }
     }
-    return s;
-as_float: {
-        double f = strtod(buf, NULL);
-        format_json_float(f, out, sizeof out);
-        *kind = strchr(out, '.') || strchr(out, 'e') ? N_FLOAT : N_INT;
-    }
-done:
+    return 0;
+as_float:
+    format_json_float(strtod(buf, NULL), out, 64);
+    *kind = strchr(out, '.') || strchr(out, 'e') ? N_FLOAT : N_INT;
+    return 1;
+}
+
+const char *scalar_resolve_plain(arena *a, const char *s, size_t len, int *kind, size_t *outlen)
+{
+    char out[64];
+    *outlen = len;
+    if (!resolve_core(s, len, kind, out)) return s;
     *outlen = strlen(out);
     if (*outlen == len && memcmp(out, s, len) == 0) return s;
     return arena_strndup(a, out, *outlen);
+}
+
+node *scalar_new_plain(arena *a, const char *text, size_t len)
+{
+    int kind;
+    size_t outlen;
+    const char *norm = scalar_resolve_plain(a, text, len, &kind, &outlen);
+    node *n = node_new(a, N_STR);
+    n->kind = (uint8_t)kind;
+    if (kind == N_NULL && len == 0) n->flags |= NF_EMPTY_NULL;
+    /* Numbers and timestamps keep their text, as kyaml's nodes do (a label
+     * made from 1.50 reads "1.50"); the emitter prints the JSON round trip's
+     * form. */
+    if (kind == N_INT || kind == N_FLOAT || (kind == N_STR && norm != text)) {
+        if (kind == N_STR) n->flags |= NF_TIMESTAMP;
+        norm = text;
+        outlen = len;
+    }
+    n->u.str.s = norm == text ? arena_strndup(a, text, len) : norm;
+    n->u.str.len = (uint32_t)outlen;
+    return n;
+}
+
+int scalar_output_text(const char *s, size_t len, char out[64])
+{
+    int kind;
+    size_t i = 0;
+    while (i < len && digit(s[i])) i++;
+    if (i == len && len && (s[0] != '0' || len == 1) && len < 19) return 0; /* plain decimal: as is */
+    if (!resolve_core(s, len, &kind, out)) return 0;
+    return strlen(out) != len || memcmp(out, s, len) != 0;
 }
 
 int scalar_kind_for_tag(const char *tag)

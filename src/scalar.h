@@ -11,6 +11,14 @@
  * N_FLOAT or N_STR) and returns its normalised text (arena-owned, or s itself
  * when unchanged), with its length in *outlen. */
 const char *scalar_resolve_plain(arena *a, const char *s, size_t len, int *kind, size_t *outlen);
+/* The text kustomize prints for a number or timestamp written as s (the JSON
+ * round trip: 0x1F -> 31, 1.50 -> 1.5, 2024-01-01 -> 2024-01-01T00:00:00Z).
+ * Returns 1 and fills out (64 bytes) when it differs from s. */
+int scalar_output_text(const char *s, size_t len, char out[64]);
+/* A node for text written as a plain (unquoted) scalar, typed as yaml.v3
+ * types it: numbers and timestamps keep their text (NF_TIMESTAMP marks the
+ * latter), bools and nulls take their one spelling. */
+struct node *scalar_new_plain(arena *a, const char *text, size_t len);
 /* Applies an explicit tag (!!str, !!int, ...); returns the kind, or -1 for tags it ignores. */
 int scalar_kind_for_tag(const char *tag);
 /* True when go-yaml v2 would read s, written plain, as something other than a string. */

@@ -169,12 +169,13 @@ static int set_scalar(arena *a, node **slot, const char *text, int created)
     node *t = *slot;
     int k;
     size_t len;
-    const char *norm = scalar_resolve_plain(a, text, strlen(text), &k, &len);
+    scalar_resolve_plain(a, text, strlen(text), &k, &len); /* only the type matters here */
     node *n;
     if (t->kind == N_STR && !created) {
         n = node_new_str(a, text);
     } else if (created || k == t->kind || (t->kind == N_FLOAT && k == N_INT)) {
-        n = node_new_scalar(a, created ? k : t->kind, norm, len);
+        n = scalar_new_plain(a, text, strlen(text));
+        if (!created) n->kind = t->kind;
     } else {
         return err_set("%s: cannot decode %s `%s` as a %s", node_pos(a, t), tag_name(k), text, tag_name(t->kind));
     }

@@ -156,6 +156,10 @@ static int emit_node(yaml_emitter_t *e, node *n)
         yaml_sequence_end_event_initialize(&ev);
         return yaml_emitter_emit(e, &ev);
     case N_STR:
+        if (n->flags & NF_TIMESTAMP) {
+            char out[64];
+            if (scalar_output_text(n->u.str.s, n->u.str.len, out)) return emit_string(e, out, strlen(out));
+        }
         return emit_string(e, n->u.str.s, n->u.str.len);
     case N_FLOAT:
         if (!strpbrk(n->u.str.s, "0123456789")) {
@@ -165,10 +169,14 @@ static int emit_node(yaml_emitter_t *e, node *n)
             return 0;
         }
         /* fall through */
-    default:
-        yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)n->u.str.s, (int)n->u.str.len, 1, 1,
-                                     YAML_PLAIN_SCALAR_STYLE);
+    default: {
+        char out[64];
+        const char *text = n->u.str.s;
+        size_t len = n->u.str.len;
+        if ((n->kind == N_INT || n->kind == N_FLOAT) && scalar_output_text(text, len, out)) text = out, len = strlen(out);
+        yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)text, (int)len, 1, 1, YAML_PLAIN_SCALAR_STYLE);
         return yaml_emitter_emit(e, &ev);
+    }
     }
 }
 

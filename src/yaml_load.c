@@ -179,14 +179,12 @@ static node *make_scalar(struct loader *L, yaml_event_t *ev)
             n->flags |= NF_KEY_NOT_STR;
         return n;
     }
-    size_t outlen;
-    const char *norm = scalar_resolve_plain(L->a, text, len, &kind, &outlen);
-    if (tagkind >= 0 && tagkind != kind && !(tagkind == N_FLOAT && kind == N_INT)) kind = tagkind;
-    n->kind = (uint8_t)kind;
-    if (kind == N_NULL && len == 0) n->flags |= NF_EMPTY_NULL;
-    n->u.str.s = norm == text ? arena_strndup(L->a, text, len) : norm;
-    n->u.str.len = (uint32_t)outlen;
-    return n;
+    node *p = scalar_new_plain(L->a, text, len);
+    p->flags |= n->flags;
+    node_set_pos(p, n);
+    kind = p->kind;
+    if (tagkind >= 0 && tagkind != kind && !(tagkind == N_FLOAT && kind == N_INT)) p->kind = (uint8_t)tagkind;
+    return p;
 }
 
 static int parse_error(struct loader *L, yaml_parser_t *p)
