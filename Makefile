@@ -25,7 +25,7 @@ UNIT_SRCS = $(wildcard test/unit/*.c)
 UNIT_OBJS = $(UNIT_SRCS:test/unit/%.c=$(BUILD)/unit/%.o)
 UNIT_BIN = $(BUILD)/unit-tests
 
-.PHONY: all test test-san unit bench install golden setup testenv clean
+.PHONY: all test test-quick example test-san unit bench install golden setup testenv clean
 all: $(BIN)
 
 $(BIN): $(OBJS)
@@ -54,14 +54,25 @@ $(UNIT_BIN): $(UNIT_OBJS) $(LIB_OBJS)
 unit: $(UNIT_BIN)
 	$(UNIT_BIN)
 
-# Every test: unit, golden, kustomize's own cases, end-to-end; ends with
-# "N passed, N failed". `make test SAN=1` (or `make test-san`, or
-# `test/run --san`) runs unit, golden and kustomize cases under ASan+UBSan.
-test: all $(UNIT_BIN)
+# The README's test command (and .ci/run's): installs what is missing, builds
+# kgrender and the test control plane, runs every suite (unit, golden,
+# kustomize's own cases, end-to-end), then the ASan+UBSan pass; ends with
+# "N passed, N failed".
+test:
+	tools/check
+
+# The suites alone, on what is already built and installed (no setup, no sanitizer pass).
+test-quick: all $(UNIT_BIN)
 	KGRENDER=$(abspath $(BIN)) UNIT_BIN=$(abspath $(UNIT_BIN)) KGR_SAN=$(if $(filter 1,$(SAN)),1,0) test/run
 
 test-san:
-	$(MAKE) SAN=1 test
+	$(MAKE) SAN=1 test-quick
+
+# The main job on the bundled example, from a fresh machine.
+example:
+	tools/setup
+	$(MAKE) all
+	$(BIN) build overlays/production
 
 # Regenerates test/golden/cases/*/want.* with kubectl kustomize.
 golden:
