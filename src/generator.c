@@ -385,6 +385,9 @@ static void copy_merge_metadata(arena *a, resource *nr, const resource *old)
     nr->capprev = old->capprev;
     nr->prefixes = old->prefixes;
     nr->suffixes = old->suffixes;
+    /* copyKustomizeSpecificFields: vars an earlier level matched to the old
+     * object now resolve against the merged/replaced one. */
+    nr->refvars = old->refvars;
     nr->needs_hash = nr->needs_hash && old->needs_hash; /* hash marker comes from old, kept only if new has it */
     nr->behavior = old->behavior;
 }
