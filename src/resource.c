@@ -104,8 +104,12 @@ void resource_remember_id(arena *a, resource *r)
     r->prev[r->nprev++] = r->id;
 }
 
-/* The cluster-scoped kinds table, loaded once from embedded data. */
-static char **scoped;
+/* The cluster-scoped kinds table, loaded once from embedded data and
+ * searched kind first (the hot path asks it for every identity hash). */
+struct scoped_kind {
+    char *group, *kind;
+};
+static struct scoped_kind *scoped;
 static size_t nscoped;
 
 static void load_scoped(void)
@@ -115,21 +119,23 @@ static void load_scoped(void)
     size_t cap = 64;
     scoped = malloc(cap * sizeof *scoped);
     for (char *line = strtok(copy, "\n"); line; line = strtok(NULL, "\n")) {
-        if (*line == '#' || !*line) continue;
+        char *slash = strchr(line, '/');
+        if (*line == '#' || !slash) continue;
         if (nscoped == cap) scoped = realloc(scoped, (cap *= 2) * sizeof *scoped);
-        scoped[nscoped++] = line;
+        *slash = 0;
+        scoped[nscoped].group = strcmp(line, "core") ? line : "";
+        scoped[nscoped].kind = slash + 1;
+        nscoped++;
     }
 }
 
 int resid_is_cluster_scoped(const char *group, const char *kind)
 {
     if (!scoped) load_scoped();
-    const char *g = group && *group ? group : "core";
-    size_t glen = strlen(g);
-    for (size_t i = 0; i < nscoped; i++) {
-        const char *e = scoped[i];
-        if (!strncmp(e, g, glen) && e[glen] == '/' && !strcmp(e + glen + 1, kind)) return 1;
-    }
+    for (size_t i = 0; i < nscoped; i++)
+        if (scoped[i].kind[0] == kind[0] && !strcmp(scoped[i].kind, kind) &&
+            !strcmp(scoped[i].group, group ? group : ""))
+            return 1;
     return 0;
 }
 

@@ -361,7 +361,10 @@ int scalar_v2_needs_quotes(const char *s, size_t len)
 {
     /* Fast path for the common case: every non-string word is at most 6
      * characters, and every number starts with a digit, sign or dot. */
-    if (len > 6 && !(digit(s[0]) || s[0] == '+' || s[0] == '-' || s[0] == '.')) return 0;
+    int numeric_start = digit(s[0]) || s[0] == '+' || s[0] == '-' || s[0] == '.';
+    if (len > 6 && !numeric_start) return 0;
+    /* Every special word starts with one of these. */
+    if (len && !numeric_start && !strchr("~nNyYtTfFoO<", s[0])) return 0;
     if (len == 0 || is_one_of(s, len, null_words) || is_one_of(s, len, v2_bools) ||
         is_one_of(s, len, special_floats))
         return 1;

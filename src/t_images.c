@@ -41,6 +41,37 @@ static void split_image(arena *a, const char *img, const char **name, const char
     }
 }
 
+/* The match regex ^NAME(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$
+ * decided without regexec when NAME holds no regex syntax but '.' (which
+ * matches any character): glibc's regexec in a UTF-8 locale dominated the
+ * build time. Returns -1 when only the regex can tell. */
+static int tag_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || (c && strchr("_.{}-", c));
+}
+
+static int quick_match(const char *name, const char *img)
+{
+    size_t i;
+    for (i = 0; name[i]; i++) {
+        if (strchr("\\^$*+?()[]{}|", name[i])) return -1;
+        if (!img[i] || (name[i] != '.' && name[i] != img[i])) return 0;
+    }
+    const char *p = img + i;
+    if (*p == ':')
+        for (p++; tag_char(*p); p++) {}
+    if (!strncmp(p, "@sha256:", 8))
+        for (p += 8; tag_char(*p); p++) {}
+    return *p == 0;
+}
+
+static int image_matches(struct image_tag *t, const char *img)
+{
+    int q = quick_match(t->name, img);
+    if (q >= 0) return q;
+    return t->re_ok && regexec(&t->re, img, 0, NULL, 0) == 0;
+}
+
 static int update_image(struct image_tag *t, resource *r, node **slot)
 {
     if ((*slot)->kind == N_NULL) return 0;
@@ -48,7 +79,7 @@ static int update_image(struct image_tag *t, resource *r, node **slot)
     if (!img)
         return err_set("%s: %s: an image must be a string, found a mapping or list", node_pos(t->a, *slot),
                        resid_display(t->a, &r->id));
-    if (!t->re_ok || regexec(&t->re, img, 0, NULL, 0) != 0) return 0;
+    if (!image_matches(t, img)) return 0;
     const char *name, *tag, *digest;
     split_image(t->a, img, &name, &tag, &digest);
     if (*t->new_name) name = t->new_name;
