@@ -52,8 +52,11 @@ static int effectively_equal(const node *existing, const node *incoming)
 
 /* FsSlice.MergeOne: a spec already covered is dropped; one that differs only
  * in `create` is a conflict. */
-static int merge_spec(arena *a, node *dst, node *spec)
+static int merge_spec(arena *a, node *dst, node *spec, uint32_t hint)
 {
+    /* Fast path: levels mostly merge the very same spec nodes in the same
+     * order (the built-in tables), so look where it would be first. */
+    if (hint < dst->u.seq.n && dst->u.seq.items[hint] == spec) return 0;
     for (uint32_t i = 0; i < dst->u.seq.n; i++) {
         if (!effectively_equal(dst->u.seq.items[i], spec)) continue;
         if (spec_create(dst->u.seq.items[i]) != spec_create(spec))
@@ -78,31 +81,52 @@ static node *find_nameref_entry(const node *seq, const node *entry)
     return NULL;
 }
 
-static int merge_nameref(arena *a, node *dst, node *entry)
+/* A new seq holding the same item pointers (specs are never modified). */
+static node *seq_copy(arena *a, const node *seq)
 {
+    node *c = node_new(a, N_SEQ);
+    for (uint32_t i = 0; seq && seq->kind == N_SEQ && i < seq->u.seq.n; i++) seq_push(a, c, seq->u.seq.items[i]);
+    return c;
+}
+
+/* premerged: entry comes from a tconfig, so its field specs are already
+ * free of ones covering each other and can be taken as they are. */
+static int merge_nameref(arena *a, node *dst, node *entry, int premerged)
+{
+    node *add = map_get(entry, "fieldSpecs");
     node *have = find_nameref_entry(dst, entry);
     if (!have) {
-        have = node_clone(a, entry);
-        map_set(a, have, "fieldSpecs", node_new(a, N_SEQ));
+        have = node_new(a, N_MAP);
+        for (uint32_t i = 0; i < entry->u.map.n; i++)
+            if (strcmp(entry->u.map.items[i].key->u.str.s, "fieldSpecs"))
+                map_set(a, have, entry->u.map.items[i].key->u.str.s, entry->u.map.items[i].val);
+        node_set_pos(have, entry);
+        map_set(a, have, "fieldSpecs", premerged ? seq_copy(a, add) : node_new(a, N_SEQ));
         seq_push(a, dst, have);
+        if (premerged) return 0;
     }
     node *fs = map_get(have, "fieldSpecs");
     if (!fs || fs->kind != N_SEQ) {
         fs = node_new(a, N_SEQ);
         map_set(a, have, "fieldSpecs", fs);
     }
-    node *add = map_get(entry, "fieldSpecs");
     for (uint32_t j = 0; add && add->kind == N_SEQ && j < add->u.seq.n; j++)
-        if (merge_spec(a, fs, add->u.seq.items[j]) < 0) return -1;
+        if (merge_spec(a, fs, add->u.seq.items[j], j) < 0) return -1;
     return 0;
 }
 
-static int merge_category(arena *a, int cat, node *dst, const node *src)
+static int merge_category(arena *a, int cat, node *dst, const node *src, int premerged)
 {
+    if (premerged && cat != FS_NAMEREFERENCE && dst->u.seq.n == 0) {
+        /* Merging a merged list into nothing keeps it as it is. */
+        for (uint32_t i = 0; i < src->u.seq.n; i++) seq_push(a, dst, src->u.seq.items[i]);
+        return 0;
+    }
     for (uint32_t i = 0; i < src->u.seq.n; i++) {
         node *e = src->u.seq.items[i];
         if (e->kind != N_MAP) return err_set("%s: a field spec must be a mapping", node_pos(a, e));
-        if ((cat == FS_NAMEREFERENCE ? merge_nameref(a, dst, e) : merge_spec(a, dst, e)) < 0) return -1;
+        if ((cat == FS_NAMEREFERENCE ? merge_nameref(a, dst, e, premerged) : merge_spec(a, dst, e, i)) < 0)
+            return -1;
     }
     return 0;
 }
@@ -123,7 +147,7 @@ int tconfig_merge_node(arena *a, tconfig *tc, const node *config, const char *fi
         if (val->kind == N_NULL) continue;
         if (val->kind != N_SEQ)
             return err_set("%s: '%s' must be a list of field specs", node_pos(a, val), key);
-        if (merge_category(a, cat, tc->cat[cat], val) < 0) return -1;
+        if (merge_category(a, cat, tc->cat[cat], val, 0) < 0) return -1;
     }
     return 0;
 }
@@ -155,6 +179,6 @@ tconfig *tconfig_new(arena *a)
 int tconfig_merge(arena *a, tconfig *dst, const tconfig *src)
 {
     for (int c = 0; c < FS_NCATEGORIES; c++)
-        if (merge_category(a, c, dst->cat[c], src->cat[c]) < 0) return -1;
+        if (merge_category(a, c, dst->cat[c], src->cat[c], 1) < 0) return -1;
     return 0;
 }
