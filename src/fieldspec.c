@@ -70,7 +70,7 @@ int fieldspecs_compile(arena *a, const node *seq, fieldspecs *out)
         fieldpath_split_hints(a, path ? path : "", &fs->path, &fs->npath, &hints);
         fs->seqhint = hints;
         node *create = map_get(e, "create");
-        fs->create = create && create->kind == N_BOOL && !strcmp(create->u.str.s, "true");
+        fs->create = node_is_true(create);
         fs->src = e;
     }
     return 0;

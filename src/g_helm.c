@@ -99,7 +99,7 @@ static const char *str_field(const node *c, const char *key)
 static int bool_field(const node *c, const char *key)
 {
     node *v = map_get(c, key);
-    return v && v->kind == N_BOOL && !strcmp(v->u.str.s, "true");
+    return node_is_true(v);
 }
 
 static int parse_chart(kust *k, const node *config, chart *ch)
@@ -282,7 +282,7 @@ static int is_empty_value(const node *n)
     if (!n || n->kind == N_NULL) return 1;
     if (n->kind == N_MAP) return n->u.map.n == 0;
     if (n->kind == N_SEQ) return n->u.seq.n == 0;
-    if (n->kind == N_BOOL) return !strcmp(n->u.str.s, "false");
+    if (n->kind == N_BOOL) return node_is_false(n);
     if (n->kind == N_INT || n->kind == N_FLOAT) return strtod(n->u.str.s, NULL) == 0;
     return n->u.str.len == 0;
 }

@@ -219,7 +219,7 @@ static int load_pairs(kust *k, const node *config, const char *name, pairs *out)
 static int opt_true(const node *opts, const char *key)
 {
     const node *v = map_get(opts, key);
-    return v && v->kind == N_BOOL && !strcmp(v->u.str.s, "true");
+    return node_is_true(v);
 }
 
 /* Local keys win; the global map only adds keys the local one lacks. */

@@ -6,6 +6,7 @@
  * ten hex digits, with 0 1 3 a e replaced by g h k m t. */
 #include "build.h"
 #include "generator.h"
+#include "scalar.h"
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,8 +60,20 @@ static void json_value(strbuf *sb, const node *v)
 {
     switch (v->kind) {
     case N_NULL: sb_adds(sb, "null"); return;
-    case N_BOOL: case N_INT: case N_FLOAT: sb_add(sb, v->u.str.s, v->u.str.len); return;
-    case N_STR: json_string(sb, v->u.str.s, v->u.str.len); return;
+    case N_BOOL: sb_adds(sb, node_is_true(v) ? "true" : "false"); return;
+    case N_INT: case N_FLOAT: {
+        char out[64];
+        if (scalar_output_text(v->u.str.s, v->u.str.len, out)) sb_adds(sb, out);
+        else sb_add(sb, v->u.str.s, v->u.str.len);
+        return;
+    }
+    case N_STR: {
+        char out[64];
+        if ((v->flags & NF_TIMESTAMP) && scalar_output_text(v->u.str.s, v->u.str.len, out))
+            json_string(sb, out, strlen(out));
+        else json_string(sb, v->u.str.s, v->u.str.len);
+        return;
+    }
     case N_SEQ:
         sb_addc(sb, '[');
         for (uint32_t i = 0; i < v->u.seq.n; i++) {

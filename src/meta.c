@@ -43,7 +43,7 @@ int meta_bool_field(arena *a, const node *config, const char *key, int *out)
     *out = 0;
     if (!v || v->kind == N_NULL) return 0;
     if (v->kind != N_BOOL) return err_set("%s: '%s' must be true or false", node_pos(a, v), key);
-    *out = !strcmp(v->u.str.s, "true");
+    *out = node_is_true(v);
     return 0;
 }
 
@@ -101,7 +101,7 @@ static const char *spec_str(const node *spec, const char *key)
 static int spec_create(const node *spec)
 {
     node *c = map_get(spec, "create");
-    return c && c->kind == N_BOOL && !strcmp(c->u.str.s, "true");
+    return node_is_true(c);
 }
 
 /* kustomize's effectivelyEquals: same path, and have's gvk selected by

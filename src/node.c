@@ -37,6 +37,16 @@ node *node_new_int(arena *a, long long v)
     return node_new_scalar(a, N_INT, tmp, (size_t)len);
 }
 
+int node_is_true(const node *n)
+{
+    return n && n->kind == N_BOOL && (n->u.str.s[0] == 't' || n->u.str.s[0] == 'T');
+}
+
+int node_is_false(const node *n)
+{
+    return n && n->kind == N_BOOL && (n->u.str.s[0] == 'f' || n->u.str.s[0] == 'F');
+}
+
 int node_is_scalar(const node *n)
 {
     return n && n->kind < N_MAP;

@@ -47,6 +47,9 @@ node *node_new_int(arena *a, long long v);
 node *node_clone(arena *a, const node *n);
 int node_equal(const node *a, const node *b);
 int node_is_scalar(const node *n);
+/* Bools keep their written spelling (True, FALSE, ...); these read them. */
+int node_is_true(const node *n);
+int node_is_false(const node *n);
 /* Scalar text, or NULL for maps and sequences. */
 static inline const char *node_text(const node *n) { return n && n->kind < N_MAP ? n->u.str.s : NULL; }
 /* String value, or NULL unless n is an N_STR. */

@@ -299,10 +299,10 @@ node *scalar_new_plain(arena *a, const char *text, size_t len)
     node *n = node_new(a, N_STR);
     n->kind = (uint8_t)kind;
     if (kind == N_NULL && len == 0) n->flags |= NF_EMPTY_NULL;
-    /* Numbers and timestamps keep their text, as kyaml's nodes do (a label
-     * made from 1.50 reads "1.50"); the emitter prints the JSON round trip's
-     * form. */
-    if (kind == N_INT || kind == N_FLOAT || (kind == N_STR && norm != text)) {
+    /* Every scalar keeps its text, as kyaml's nodes do (an annotation written
+     * 1.50, True or ~ reads "1.50", "True", "~"); the emitter prints the JSON
+     * round trip's form. */
+    if (kind != N_STR || norm != text) {
         if (kind == N_STR) n->flags |= NF_TIMESTAMP;
         norm = text;
         outlen = len;

@@ -16,8 +16,8 @@ const char *scalar_resolve_plain(arena *a, const char *s, size_t len, int *kind,
  * Returns 1 and fills out (64 bytes) when it differs from s. */
 int scalar_output_text(const char *s, size_t len, char out[64]);
 /* A node for text written as a plain (unquoted) scalar, typed as yaml.v3
- * types it: numbers and timestamps keep their text (NF_TIMESTAMP marks the
- * latter), bools and nulls take their one spelling. */
+ * types it, keeping its text (NF_TIMESTAMP marks timestamps); read bools
+ * with node_is_true/node_is_false. */
 struct node *scalar_new_plain(arena *a, const char *text, size_t len);
 /* Applies an explicit tag (!!str, !!int, ...); returns the kind, or -1 for tags it ignores. */
 int scalar_kind_for_tag(const char *tag);

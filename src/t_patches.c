@@ -34,8 +34,7 @@ int configure_patches(kust *k, node_list *configs)
 
 static int option(const node *config, const char *name)
 {
-    const char *v = node_get_str(config, "options", name, NULL);
-    return v && !strcmp(v, "true");
+    return node_is_true(node_get(config, "options", name, NULL));
 }
 
 /* The patch text, trimmed when inline (kustomize trims only that form). */

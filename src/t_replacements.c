@@ -34,7 +34,7 @@ int configure_replacements(kust *k, node_list *configs)
 
 static int is_true(const node *n)
 {
-    return n && n->kind == N_BOOL && (n->u.str.s[0] == 't' || n->u.str.s[0] == 'T');
+    return node_is_true(n);
 }
 
 static void parse_options(const node *m, struct field_options *o)

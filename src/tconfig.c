@@ -35,7 +35,7 @@ static const char *gvk_field(const node *spec, const char *key)
 static int spec_create(const node *spec)
 {
     const node *c = map_get(spec, "create");
-    return c && c->kind == N_BOOL && !strcmp(c->u.str.s, "true");
+    return node_is_true(c);
 }
 
 /* kustomize's FieldSpec.effectivelyEquals: same path, and the incoming

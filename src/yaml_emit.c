@@ -174,6 +174,8 @@ static int emit_node(yaml_emitter_t *e, node *n)
         const char *text = n->u.str.s;
         size_t len = n->u.str.len;
         if ((n->kind == N_INT || n->kind == N_FLOAT) && scalar_output_text(text, len, out)) text = out, len = strlen(out);
+        if (n->kind == N_BOOL) text = node_is_true(n) ? "true" : "false", len = strlen(text);
+        if (n->kind == N_NULL) text = "null", len = 4;
         yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)text, (int)len, 1, 1, YAML_PLAIN_SCALAR_STYLE);
         return yaml_emitter_emit(e, &ev);
     }

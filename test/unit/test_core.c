@@ -268,7 +268,8 @@ static void test_yaml_load_types(void **state)
     assert_true(scalar_output_text(n->u.str.s, n->u.str.len, out)); assert_string_equal(out, "1.5");
     n = map_get(doc, "s"); assert_int_equal(n->kind, N_STR); assert_string_equal(n->u.str.s, "12");
     assert_true(n->flags & NF_QUOTED);
-    n = map_get(doc, "b"); assert_int_equal(n->kind, N_BOOL); assert_string_equal(n->u.str.s, "true");
+    n = map_get(doc, "b"); assert_int_equal(n->kind, N_BOOL); assert_string_equal(n->u.str.s, "True");
+    assert_true(node_is_true(n)); assert_false(node_is_false(n));
     n = map_get(doc, "n"); assert_int_equal(n->kind, N_NULL);
     n = map_get(doc, "t"); assert_int_equal(n->kind, N_STR); assert_string_equal(n->u.str.s, "2024-01-01");
     assert_true(n->flags & NF_TIMESTAMP);
