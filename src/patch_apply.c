@@ -126,8 +126,7 @@ int patch_select(kust *k, resmap *rm, const node *target, resource ***out, size_
     size_t m = 0;
     for (size_t i = 0; i < rm->n; i++)
         if (select_one(&s, rm->v[i])) v[m++] = rm->v[i];
-    for (int i = 0; i < 5; i++)
-        if (s.re[i]) regfree(s.re[i]); /* regcomp's memory is not the arena's */
+    selector_free(&s); /* regcomp's memory is not the arena's */
     *out = v;
     *n = m;
     return 0;
