@@ -4,8 +4,9 @@ PREFIX ?= /usr/local
 SAN ?=
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wshadow -MMD -MP
-PKGS = yaml-0.1 libxxhash libcrypto libcurl
-LDLIBS = $(shell pkg-config --libs $(PKGS)) -lm
+# libcurl is dlopen()ed on first use (src/http.c), so it is not linked.
+PKGS = yaml-0.1 libxxhash libcrypto
+LDLIBS = $(shell pkg-config --libs $(PKGS)) -lm -pthread -ldl
 
 ifeq ($(SAN),1)
   BUILD = build/san

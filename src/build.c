@@ -406,9 +406,11 @@ int build_run(const char *dir, const build_options *opt, strbuf *out)
         rc = sort_resources(b.a, &rm, map_get(k.k, "sortOptions"));
     }
     if (rc == 0) rc = finish_build_metadata(&k, &rm);
-    for (size_t i = 0; rc == 0 && i < rm.n; i++) {
-        if (i) sb_adds(out, "---\n");
-        rc = yaml_emit(out, rm.v[i]->obj);
+    if (rc == 0) {
+        node **docs = malloc((rm.n ? rm.n : 1) * sizeof *docs);
+        for (size_t i = 0; i < rm.n; i++) docs[i] = rm.v[i]->obj;
+        rc = yaml_emit_stream(out, docs, rm.n);
+        free(docs);
     }
     resmap_free(&rm);
     arena_free(b.a);

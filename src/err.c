@@ -4,7 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static strbuf message = STRBUF_INIT;
+/* Per thread, so that parallel emitting cannot interleave messages. */
+static _Thread_local strbuf message = STRBUF_INIT;
 
 int err_set(const char *fmt, ...)
 {

@@ -22,5 +22,8 @@ int yaml_load_one_lenient(arena *a, const char *file, const char *buf, size_t le
 
 /* Appends one document in kustomize's output format. */
 int yaml_emit(strbuf *out, node *doc);
+/* Appends documents separated by "---" lines, emitting large streams on
+ * several threads (objects are independent; output order is kept). */
+int yaml_emit_stream(strbuf *out, node **docs, size_t n);
 
 #endif

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <unistd.h>
 #include <yaml.h>
 
 /* Set by yaml_load.c on keys yaml.v3 reads as non-strings (see there). */
@@ -12,14 +14,14 @@
 /* "file:line" of a node for messages (the emitter has no arena). */
 static const char *node_pos_static(const node *n)
 {
-    static char buf[512];
+    static _Thread_local char buf[512];
     if (!n->file) return "(generated)";
     snprintf(buf, sizeof buf, "%s:%u:%u", n->file, n->line, n->col);
     return buf;
 }
 
 /* Set when emit_node fails for a reason of ours (message already in err). */
-static int emit_failed_here;
+static _Thread_local int emit_failed_here;
 
 /* Characters go-yaml v2's reader refuses when it re-reads kustomize's JSON:
  * raw DEL, C1 controls other than NEL, U+FFFE and U+FFFF (the C0 controls
@@ -205,5 +207,65 @@ int yaml_emit(strbuf *out, node *doc)
     ok = ok && yaml_emitter_flush(&e);
     int rc = ok ? 0 : emit_failed_here ? -1 : err_set("emitting YAML: %s", e.problem ? e.problem : "unknown error");
     yaml_emitter_delete(&e);
+    return rc;
+}
+
+/* One slice of a stream, emitted on its own thread into its own buffer. */
+struct emit_slice {
+    node **docs;
+    size_t from, to;
+    strbuf out;
+    int rc;
+};
+
+static void emit_range(struct emit_slice *s)
+{
+    s->rc = 0;
+    for (size_t i = s->from; i < s->to && s->rc == 0; i++) {
+        if (i) sb_adds(&s->out, "---\n");
+        s->rc = yaml_emit(&s->out, s->docs[i]);
+    }
+}
+
+static void *emit_thread(void *arg)
+{
+    emit_range(arg);
+    return NULL;
+}
+
+#define EMIT_MAX_THREADS 4
+#define EMIT_MIN_DOCS_PER_THREAD 256
+
+int yaml_emit_stream(strbuf *out, node **docs, size_t n)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t nt = cpus > 1 ? (size_t)cpus : 1;
+    if (nt > EMIT_MAX_THREADS) nt = EMIT_MAX_THREADS;
+    while (nt > 1 && n / nt < EMIT_MIN_DOCS_PER_THREAD) nt--;
+    struct emit_slice s[EMIT_MAX_THREADS];
+    pthread_t th[EMIT_MAX_THREADS];
+    int started[EMIT_MAX_THREADS] = {0};
+    for (size_t t = 0; t < nt; t++) {
+        s[t] = (struct emit_slice){docs, n * t / nt, n * (t + 1) / nt, STRBUF_INIT, 0};
+        if (t == 0) continue;
+        started[t] = pthread_create(&th[t], NULL, emit_thread, &s[t]) == 0;
+    }
+    s[0].out = *out;
+    emit_range(&s[0]);
+    *out = s[0].out;
+    int rc = s[0].rc;
+    for (size_t t = 1; t < nt; t++) {
+        if (started[t]) pthread_join(th[t], NULL);
+        else emit_range(&s[t]);
+        /* A failed slice is emitted again here so its message lands in this thread. */
+        if (rc == 0 && s[t].rc < 0) {
+            strbuf again = STRBUF_INIT;
+            s[t].out = again;
+            emit_range(&s[t]);
+            if (s[t].rc < 0) rc = -1;
+        }
+        if (rc == 0) sb_add(out, s[t].out.buf, s[t].out.len);
+        sb_release(&s[t].out);
+    }
     return rc;
 }
