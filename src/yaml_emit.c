@@ -210,31 +210,35 @@ int yaml_emit(strbuf *out, node *doc)
     return rc;
 }
 
-/* One slice of a stream, emitted on its own thread into its own buffer. */
-struct emit_slice {
+/* One thread's share of a stream: every nt-th document from `first`
+ * (interleaved, since sorted streams put small and large kinds together),
+ * each document's end offset in `out` recorded so the stream can be put back
+ * in order. */
+struct emit_share {
     node **docs;
-    size_t from, to;
+    size_t first, n, stride;
+    size_t *ends;
     strbuf out;
     int rc;
 };
 
-static void emit_range(struct emit_slice *s)
+static void emit_share_run(struct emit_share *s)
 {
     s->rc = 0;
-    for (size_t i = s->from; i < s->to && s->rc == 0; i++) {
-        if (i) sb_adds(&s->out, "---\n");
+    for (size_t i = s->first, k = 0; i < s->n && s->rc == 0; i += s->stride, k++) {
         s->rc = yaml_emit(&s->out, s->docs[i]);
+        s->ends[k] = s->out.len;
     }
 }
 
 static void *emit_thread(void *arg)
 {
-    emit_range(arg);
+    emit_share_run(arg);
     return NULL;
 }
 
 #define EMIT_MAX_THREADS 4
-#define EMIT_MIN_DOCS_PER_THREAD 256
+#define EMIT_MIN_DOCS_PER_THREAD 128
 
 int yaml_emit_stream(strbuf *out, node **docs, size_t n)
 {
@@ -242,30 +246,37 @@ int yaml_emit_stream(strbuf *out, node **docs, size_t n)
     size_t nt = cpus > 1 ? (size_t)cpus : 1;
     if (nt > EMIT_MAX_THREADS) nt = EMIT_MAX_THREADS;
     while (nt > 1 && n / nt < EMIT_MIN_DOCS_PER_THREAD) nt--;
-    struct emit_slice s[EMIT_MAX_THREADS];
+    struct emit_share s[EMIT_MAX_THREADS];
     pthread_t th[EMIT_MAX_THREADS];
     int started[EMIT_MAX_THREADS] = {0};
     for (size_t t = 0; t < nt; t++) {
-        s[t] = (struct emit_slice){docs, n * t / nt, n * (t + 1) / nt, STRBUF_INIT, 0};
-        if (t == 0) continue;
-        started[t] = pthread_create(&th[t], NULL, emit_thread, &s[t]) == 0;
+        s[t] = (struct emit_share){docs, t, n, nt, malloc((n / nt + 1) * sizeof(size_t)), STRBUF_INIT, 0};
+        if (t > 0) started[t] = pthread_create(&th[t], NULL, emit_thread, &s[t]) == 0;
     }
-    s[0].out = *out;
-    emit_range(&s[0]);
-    *out = s[0].out;
+    emit_share_run(&s[0]);
     int rc = s[0].rc;
     for (size_t t = 1; t < nt; t++) {
         if (started[t]) pthread_join(th[t], NULL);
-        else emit_range(&s[t]);
-        /* A failed slice is emitted again here so its message lands in this thread. */
-        if (rc == 0 && s[t].rc < 0) {
-            strbuf again = STRBUF_INIT;
-            s[t].out = again;
-            emit_range(&s[t]);
-            if (s[t].rc < 0) rc = -1;
+        else emit_share_run(&s[t]);
+        if (s[t].rc < 0) rc = -1;
+    }
+    if (rc < 0) {
+        /* Emitted again in order on this thread, so the message reported is
+         * the first failing document's (messages are per thread). */
+        strbuf scratch = STRBUF_INIT;
+        for (size_t i = 0; i < n && yaml_emit(&scratch, docs[i]) == 0; i++) sb_reset(&scratch);
+        sb_release(&scratch);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            struct emit_share *sh = &s[i % nt];
+            size_t k = i / nt, from = k ? sh->ends[k - 1] : 0;
+            if (i) sb_adds(out, "---\n");
+            sb_add(out, sh->out.buf + from, sh->ends[k] - from);
         }
-        if (rc == 0) sb_add(out, s[t].out.buf, s[t].out.len);
+    }
+    for (size_t t = 0; t < nt; t++) {
         sb_release(&s[t].out);
+        free(s[t].ends);
     }
     return rc;
 }
