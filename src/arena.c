@@ -116,3 +116,22 @@ size_t arena_used(const arena *a)
 {
     return a->total;
 }
+
+void arena_adopt(arena *parent, arena *child)
+{
+    struct chunk *c = child->head;
+    while (c) {
+        struct chunk *next = c->next;
+        /* Behind the parent's current chunk, so its free space stays in use. */
+        if (parent->head) {
+            c->next = parent->head->next;
+            parent->head->next = c;
+        } else {
+            c->next = NULL;
+            parent->head = c;
+        }
+        c = next;
+    }
+    parent->total += child->total;
+    free(child);
+}

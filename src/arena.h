@@ -16,5 +16,8 @@ char *arena_strndup(arena *a, const char *s, size_t n);
 char *arena_strdup(arena *a, const char *s);
 char *arena_printf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 size_t arena_used(const arena *a);
+/* Moves child's memory into parent (freed with it) and frees child itself:
+ * lets a worker thread allocate in its own arena and hand the results over. */
+void arena_adopt(arena *parent, arena *child);
 
 #endif

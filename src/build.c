@@ -1,6 +1,7 @@
 #include "build.h"
 #include "err.h"
 #include "plugins.h"
+#include "preparse.h"
 #include "remote.h"
 #include "yaml.h"
 #include <errno.h>
@@ -165,13 +166,13 @@ static int is_list(const node *obj)
     return n >= 4 && !strcmp(kind + n - 4, "List") && (items->kind == N_SEQ || items->kind == N_NULL);
 }
 
-int kust_load_objects(kust *k, const char *file, const char *buf, size_t len, resmap *rm)
+/* Turns loaded documents into resources (kind: List expanded), in order. */
+static int add_documents(kust *k, const char *file, const node_list *docs, resmap *rm)
 {
     arena *a = k->b->a;
-    node_list docs = {0};
-    int rc = yaml_load(a, file, buf, len, &docs);
-    for (size_t i = 0; rc == 0 && i < docs.n; i++) {
-        node *doc = docs.v[i];
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < docs->n; i++) {
+        node *doc = docs->v[i];
         if (doc->kind == N_MAP && is_list(doc)) {
             node *items = map_get(doc, "items");
             for (uint32_t j = 0; rc == 0 && items->kind == N_SEQ && j < items->u.seq.n; j++) {
@@ -187,6 +188,14 @@ int kust_load_objects(kust *k, const char *file, const char *buf, size_t len, re
         if (rc == 0) r->origin = file;
         if (rc == 0) rc = resmap_append(a, rm, r);
     }
+    return rc;
+}
+
+int kust_load_objects(kust *k, const char *file, const char *buf, size_t len, resmap *rm)
+{
+    node_list docs = {0};
+    int rc = yaml_load(k->b->a, file, buf, len, &docs);
+    if (rc == 0) rc = add_documents(k, file, &docs, rm);
     list_free(&docs);
     return rc;
 }
@@ -286,8 +295,16 @@ static int accumulate_resources(kust *k, resmap *rm)
         node *list = map_get(k->k, fields[f]);
         if (!list || list->kind == N_NULL) continue;
         if (list->kind != N_SEQ) return err_set("%s: '%s' must be a list", node_pos(k->b->a, list), fields[f]);
-        for (uint32_t i = 0; i < list->u.seq.n; i++)
-            if (accumulate_resource(k, list->u.seq.items[i], rm) < 0) return -1;
+        size_t n = list->u.seq.n;
+        preparsed *pre = malloc((n ? n : 1) * sizeof *pre);
+        preparse_files(k, list->u.seq.items, n, pre);
+        int rc = 0;
+        for (size_t i = 0; rc == 0 && i < n; i++)
+            rc = pre[i].ok ? add_documents(k, pre[i].file, &pre[i].docs, rm)
+                           : accumulate_resource(k, list->u.seq.items[i], rm);
+        preparsed_free(pre, n);
+        free(pre);
+        if (rc < 0) return -1;
     }
     return 0;
 }

@@ -33,3 +33,19 @@ elif grep -q "objects.yaml:[0-9]*:[0-9]*: json: unsupported value: .inf" "$dir/e
 else
     fail workload-late-error "$(cat "$dir/err")"
 fi
+# Two large files parsed in parallel, the second broken near its end: the
+# message names that file and line, as a sequential parse would.
+mkdir -p "$dir/broken"
+printf 'resources:\n- a.yaml\n- b.yaml\n' >"$dir/broken/kustomization.yaml"
+for f in a b; do
+    for i in $(seq 1 3000); do printf -- '---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s%d\ndata:\n  k: "%0100d"\n' "$f" "$i" 0; done >"$dir/broken/$f.yaml"
+done
+printf -- '---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [oops\n' >>"$dir/broken/b.yaml"
+line=$(wc -l <"$dir/broken/b.yaml")
+if "$KGRENDER" build "$dir/broken" >"$dir/out" 2>"$dir/err"; then
+    fail workload-parallel-parse-error "exit 0"
+elif grep -q "b.yaml:$((line + 1)):1: invalid YAML" "$dir/err" && [ ! -s "$dir/out" ]; then
+    pass workload-parallel-parse-error
+else
+    fail workload-parallel-parse-error "$(cat "$dir/err")"
+fi
