@@ -86,8 +86,10 @@ static int apply_smp(kust *k, node *config, resmap *rm, node_list *docs, const c
         uint64_t before = r->idhash;
         int deleted;
         rc = patch_smp_one(k, r, docs->v[i], an, ak, &deleted);
-        changed |= deleted || before != r->idhash;
-        if (changed) resmap_reindex(rm); /* later documents look objects up by id */
+        if (deleted || before != r->idhash) {
+            changed = 1;
+            resmap_reindex(rm); /* later documents look objects up by id */
+        }
     }
     previdx_free(&px);
     return rc == 0 && changed ? patch_finish(k, rm) : rc;
