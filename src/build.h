@@ -83,6 +83,9 @@ tconfig *tconfig_new(arena *a);      /* empty */
 tconfig *tconfig_default(build *b); /* kustomize's built-in tables, parsed once per build; never modify */
 /* Merges a configurations-file mapping (or a CRD-derived one) into tc. */
 int tconfig_merge_node(arena *a, tconfig *tc, const node *config, const char *file);
+/* kustomize's FsSlice.MergeAll: appends src's field specs that dst does not
+ * already cover ("conflicting fieldspecs" when only `create` differs). */
+int fieldspecs_merge(arena *a, node *dst, const node *src);
 /* kustomize's TransformerConfig.Merge: src's specs that dst does not already cover. */
 int tconfig_merge(arena *a, tconfig *dst, const tconfig *src);
 

@@ -30,11 +30,6 @@ const char *meta_fs_path(const fieldspec *fs);
  * set on every object at config's fieldSpecs, creating mappings there. */
 int meta_apply_pairs(kust *k, const node *config, const char *field, resmap *rm);
 
-/* Appends to seq every spec of add not already there (same path, and the
- * present spec's gvk selected by the added one's), as kustomize's
- * FsSlice.MergeAll; fails when the two disagree on create. */
-int meta_fs_merge(arena *a, node *seq, const node *add);
-
 /* Adds prefix and suffix at config's fieldSpecs (t_prefix.c). */
 int prefix_suffix_apply(kust *k, const char *prefix, const char *suffix, const node *config, resmap *rm);
 

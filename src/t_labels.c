@@ -31,14 +31,14 @@ static int entry_fieldspecs(kust *k, node *entry, node **out)
         seq_push(a, seq, fields->u.seq.items[i]);
     int rc;
     if (selectors) {
-        rc = meta_fs_merge(a, seq, k->tc->cat[FS_COMMONLABELS]);
+        rc = fieldspecs_merge(a, seq, k->tc->cat[FS_COMMONLABELS]);
     } else {
         node *one = node_new(a, N_SEQ);
         seq_push(a, one, metadata_labels_spec(a));
-        rc = meta_fs_merge(a, seq, one);
-        if (rc == 0 && templates) rc = meta_fs_merge(a, seq, k->tc->cat[FS_TEMPLATELABELS]);
+        rc = fieldspecs_merge(a, seq, one);
+        if (rc == 0 && templates) rc = fieldspecs_merge(a, seq, k->tc->cat[FS_TEMPLATELABELS]);
     }
-    if (rc == 0) rc = meta_fs_merge(a, seq, k->tc->cat[FS_LABELS]);
+    if (rc == 0) rc = fieldspecs_merge(a, seq, k->tc->cat[FS_LABELS]);
     *out = seq;
     return rc;
 }

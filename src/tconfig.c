@@ -115,6 +115,13 @@ static int merge_nameref(arena *a, node *dst, node *entry, int premerged)
     return 0;
 }
 
+int fieldspecs_merge(arena *a, node *dst, const node *src)
+{
+    for (uint32_t i = 0; src && src->kind == N_SEQ && i < src->u.seq.n; i++)
+        if (merge_spec(a, dst, src->u.seq.items[i], i) < 0) return -1;
+    return 0;
+}
+
 static int merge_category(arena *a, int cat, node *dst, const node *src, int premerged)
 {
     if (premerged && cat != FS_NAMEREFERENCE && dst->u.seq.n == 0) {
