@@ -234,3 +234,19 @@ int patch_finish(kust *k, resmap *rm)
     }
     return 0;
 }
+
+int patch_json_targets(kust *k, resmap *rm, const node *target, const node *ops, const char *what, int remember_ids)
+{
+    resource **sel;
+    size_t n;
+    if (patch_select(k, rm, target, &sel, &n) < 0) return -1;
+    int rc = 0, changed = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        uint64_t before = sel[i]->idhash;
+        if (remember_ids) resource_remember_id(k->b->a, sel[i]);
+        rc = patch_json_one(k, sel[i], ops, what);
+        changed |= before != sel[i]->idhash;
+    }
+    free(sel);
+    return rc == 0 && changed ? patch_finish(k, rm) : rc;
+}

@@ -40,6 +40,9 @@ int patch_smp_many(kust *k, resmap *rm, resource **sel, size_t nsel, const node 
 
 /* Applies JSON patch ops to r, keeping track of a changed id. */
 int patch_json_one(kust *k, resource *r, const node *ops, const char *what);
+/* Applies JSON patch ops to every object target selects; remember_ids
+ * records each object's id first (patches: does, patchesJson6902 does not). */
+int patch_json_targets(kust *k, resmap *rm, const node *target, const node *ops, const char *what, int remember_ids);
 
 /* Removes objects whose merge emptied them, then reindexes, failing on ids
  * that now collide. */

@@ -99,18 +99,7 @@ static int apply_json(kust *k, node *config, resmap *rm, const node *ops, const 
 {
     node *target = map_get(config, "target");
     if (!target) return err_set("%s: patches: must specify a target for JSON patch", src);
-    resource **sel;
-    size_t n;
-    if (patch_select(k, rm, target, &sel, &n) < 0) return -1;
-    int rc = 0, changed = 0;
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        uint64_t before = sel[i]->idhash;
-        resource_remember_id(k->b->a, sel[i]);
-        rc = patch_json_one(k, sel[i], ops, src);
-        changed |= before != sel[i]->idhash;
-    }
-    free(sel);
-    return rc == 0 && changed ? patch_finish(k, rm) : rc;
+    return patch_json_targets(k, rm, target, ops, src, 1);
 }
 
 int plugin_patches(kust *k, node *config, resmap *rm)

@@ -59,15 +59,5 @@ int plugin_patches_json6902(kust *k, node *config, resmap *rm)
     const char *src;
     if (load_ops(k, config, &ops, &src) < 0) return -1;
     if (!ops->u.seq.n) return err_set("%s: patchesJson6902: patch appears to be empty", src);
-    resource **sel;
-    size_t n;
-    if (patch_select(k, rm, target, &sel, &n) < 0) return -1;
-    int rc = 0, changed = 0;
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        uint64_t before = sel[i]->idhash;
-        rc = patch_json_one(k, sel[i], ops, src);
-        changed |= before != sel[i]->idhash;
-    }
-    free(sel);
-    return rc == 0 && changed ? patch_finish(k, rm) : rc;
+    return patch_json_targets(k, rm, target, ops, src, 0);
 }
