@@ -29,9 +29,9 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
     setlocale(LC_CTYPE, "C.UTF-8");
-    if (argc < 2) {
-        usage(stderr);
-        return 1;
+    if (argc < 2) { /* like kubectl: no command prints the help */
+        usage(stdout);
+        return 0;
     }
     const char *name = argv[1];
     if (!strcmp(name, "-h") || !strcmp(name, "--help") || !strcmp(name, "help")) {
