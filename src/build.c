@@ -227,6 +227,23 @@ static int open_sub(kust *parent, const char *path, const node *where, kust *sub
     return 0;
 }
 
+/* Builds a base fully (its own objects and configuration), then adds both
+ * to this level: the objects with the duplicate-id check. */
+static int accumulate_base(kust *k, kust *base, resmap *rm)
+{
+    arena *a = k->b->a;
+    resmap subm = {0};
+    base->tc = tconfig_new(a);
+    base->vars = k->vars;
+    strlist_push(a, &base->b->visiting, base->realdir);
+    int rc = accumulate(base, &subm);
+    base->b->visiting.n--;
+    for (size_t i = 0; rc == 0 && i < subm.n; i++) rc = resmap_append(a, rm, subm.v[i]);
+    if (rc == 0) rc = tconfig_merge(a, k->tc, base->tc);
+    resmap_free(&subm);
+    return rc;
+}
+
 static int accumulate_resource(kust *k, node *entry, resmap *rm)
 {
     arena *a = k->b->a;
@@ -247,15 +264,7 @@ static int accumulate_resource(kust *k, node *entry, resmap *rm)
             rb.remote_root = remote_repo_root(a, local_dir);
             kust sub;
             rc = load_kustomization(&rb, local_dir, &sub);
-            resmap subm = {0};
-            if (rc == 0) {
-                sub.tc = tconfig_new(a);
-                sub.vars = k->vars;
-                rc = accumulate(&sub, &subm);
-            }
-            for (size_t i = 0; rc == 0 && i < subm.n; i++) rc = resmap_append(a, rm, subm.v[i]);
-            if (rc == 0) rc = tconfig_merge(a, k->tc, sub.tc);
-            resmap_free(&subm);
+            if (rc == 0) rc = accumulate_base(k, &sub, rm);
         } else {
             rc = kust_load_objects(k, arena_strdup(a, rel), body.buf, body.len, rm);
         }
@@ -269,16 +278,7 @@ static int accumulate_resource(kust *k, node *entry, resmap *rm)
         if (sub.is_component)
             return err_set("%s: expected kind != 'Component' for path '%s' (components go under 'components:')",
                            node_pos(a, entry), rel);
-        resmap subm = {0};
-        sub.tc = tconfig_new(a);
-        sub.vars = k->vars;
-        strlist_push(a, &k->b->visiting, sub.realdir);
-        int rc = accumulate(&sub, &subm);
-        k->b->visiting.n--;
-        for (size_t i = 0; rc == 0 && i < subm.n; i++) rc = resmap_append(a, rm, subm.v[i]);
-        if (rc == 0) rc = tconfig_merge(a, k->tc, sub.tc);
-        resmap_free(&subm);
-        return rc < 0 ? err_prefix("accumulating resources from '%s'", rel) : 0;
+        return accumulate_base(k, &sub, rm) < 0 ? err_prefix("accumulating resources from '%s'", rel) : 0;
     }
     strbuf sb = STRBUF_INIT;
     const char *full;
