@@ -59,6 +59,19 @@ static int rank_of(const char *kind, const node *first, const node *last, int us
     return 0;
 }
 
+/* "x<sep>y<sep>z" in the arena (sorting builds two per object: no printf). */
+static const char *join3(arena *a, char sep, const char *x, const char *y, const char *z)
+{
+    size_t lx = strlen(x), ly = strlen(y), lz = strlen(z);
+    char *p = arena_alloc(a, lx + ly + lz + 3);
+    memcpy(p, x, lx);
+    p[lx] = sep;
+    memcpy(p + lx + 1, y, ly);
+    p[lx + 1 + ly] = sep;
+    memcpy(p + lx + ly + 2, z, lz + 1);
+    return p;
+}
+
 static int legacy_sort(arena *a, resmap *rm, const node *legacy)
 {
     const node *first = legacy ? map_get(legacy, "orderFirst") : NULL;
@@ -68,10 +81,9 @@ static int legacy_sort(arena *a, resmap *rm, const node *legacy)
         resource *r = rm->v[i];
         items[i].r = r;
         items[i].rank = rank_of(r->id.kind, first, last, legacy == NULL);
-        items[i].gvk = arena_printf(a, "%s_%s_%s", *r->id.group ? r->id.group : "~G",
-                                    *r->id.version ? r->id.version : "~V", *r->id.kind ? r->id.kind : "~K");
-        items[i].key = arena_printf(a, "%s|%s|%s", items[i].gvk, *r->id.ns ? r->id.ns : "~X",
-                                    *r->id.name ? r->id.name : "~N");
+        items[i].gvk = join3(a, '_', *r->id.group ? r->id.group : "~G", *r->id.version ? r->id.version : "~V",
+                             *r->id.kind ? r->id.kind : "~K");
+        items[i].key = join3(a, '|', items[i].gvk, *r->id.ns ? r->id.ns : "~X", *r->id.name ? r->id.name : "~N");
     }
     qsort(items, rm->n, sizeof *items, cmp_items);
     for (size_t i = 0; i < rm->n; i++) rm->v[i] = items[i].r;

@@ -73,7 +73,7 @@ static void sort_keys(node *m)
  * with that folding, or NULL when s holds no NEL. */
 static char *fold_nel(const char *s, size_t len, size_t *outlen)
 {
-    if (!memmem(s, len, "\xc2\x85", 2)) return NULL;
+    if (!memchr(s, 0xc2, len) || !memmem(s, len, "\xc2\x85", 2)) return NULL; /* memchr first: most strings are ASCII */
     char *o = malloc(len + 1);
     if (!o) abort();
     size_t n = 0, i = 0;
