@@ -7,6 +7,7 @@
 #include "build.h"
 #include "generator.h"
 #include "scalar.h"
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,6 +144,9 @@ int hash_suffix_compute(const node *obj, char out[11])
     hash_input(&sb, obj);
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
+    /* No openssl.cnf: a content hash needs no configuration, and reading it
+     * was most of the first hash's cost. */
+    OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
     int ok = EVP_Digest(sb.buf, sb.len, md, &mdlen, EVP_sha256(), NULL);
     sb_release(&sb);
     if (!ok || mdlen < 5) return -1;
