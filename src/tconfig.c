@@ -42,10 +42,11 @@ static int spec_create(const node *spec)
  * spec's group/version/kind (empty = any) select the existing one's. */
 static int effectively_equal(const node *existing, const node *incoming)
 {
-    static const char *const keys[] = {"group", "version", "kind", "path"};
+    /* path first: it tells most specs apart */
+    static const char *const keys[] = {"path", "kind", "group", "version"};
     for (int i = 0; i < 4; i++) {
         const char *in = gvk_field(incoming, keys[i]);
-        if ((*in || i == 3) && strcmp(gvk_field(existing, keys[i]), in)) return 0;
+        if ((*in || i == 0) && strcmp(gvk_field(existing, keys[i]), in)) return 0;
     }
     return 1;
 }
