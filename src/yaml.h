@@ -20,6 +20,14 @@ int yaml_load_one(arena *a, const char *file, const char *buf, size_t len, node 
  * allows that, while objects are read by yaml.v3, which does not. */
 int yaml_load_one_lenient(arena *a, const char *file, const char *buf, size_t len, node **out);
 
+/* yaml_emit's fast path (yaml_emit_fast.c): appends the document and returns
+ * 1, or returns 0 with out untouched when libyaml must write it. */
+int yaml_emit_fast(strbuf *out, node *doc);
+/* The same through libyaml's emitter only: the reference the fast path is checked against. */
+int yaml_emit_libyaml(strbuf *out, node *doc);
+/* Sorts a mapping's keys in go-yaml v2's order (in place). */
+void yaml_sort_keys(node *m);
+
 /* Appends one document in kustomize's output format. */
 int yaml_emit(strbuf *out, node *doc);
 /* Appends documents separated by "---" lines, emitting large streams on

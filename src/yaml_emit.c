@@ -8,8 +8,6 @@
 #include <unistd.h>
 #include <yaml.h>
 
-/* Set by yaml_load.c on keys yaml.v3 reads as non-strings (see there). */
-#define NF_KEY_NOT_STR 0x80
 
 /* "file:line" of a node for messages (the emitter has no arena). */
 static const char *node_pos_static(const node *n)
@@ -50,7 +48,7 @@ static int pair_less(const node_pair *a, const node_pair *b)
 }
 
 /* Insertion sort: maps are small and often already in order. */
-static void sort_keys(node *m)
+void yaml_sort_keys(node *m)
 {
     node_pair *v = m->u.map.items;
     for (uint32_t i = 1; i < m->u.map.n; i++) {
@@ -131,7 +129,7 @@ static int emit_node(yaml_emitter_t *e, node *n)
     yaml_event_t ev;
     switch (n->kind) {
     case N_MAP:
-        sort_keys(n);
+        yaml_sort_keys(n);
         yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE);
         if (!yaml_emitter_emit(e, &ev)) return 0;
         for (uint32_t i = 0; i < n->u.map.n; i++) {
@@ -184,7 +182,28 @@ static int emit_node(yaml_emitter_t *e, node *n)
     }
 }
 
+/* The fast path when it can, else libyaml; KGR_EMIT_VERIFY=1 checks the fast
+ * path against libyaml on every document (the test suite runs with it). */
 int yaml_emit(strbuf *out, node *doc)
+{
+    static int verify = -1;
+    if (verify < 0) verify = getenv("KGR_EMIT_VERIFY") && *getenv("KGR_EMIT_VERIFY") == '1';
+    size_t start = out->len;
+    if (!yaml_emit_fast(out, doc)) return yaml_emit_libyaml(out, doc);
+    if (verify) {
+        strbuf ref = STRBUF_INIT;
+        int rc = yaml_emit_libyaml(&ref, doc);
+        if (rc < 0 || ref.len != out->len - start || memcmp(ref.buf, out->buf + start, ref.len)) {
+            fprintf(stderr, "kgrender: KGR_EMIT_VERIFY: the fast emitter differs from libyaml on:\n%s--- libyaml:\n%s",
+                    out->buf + start, ref.len ? ref.buf : "");
+            abort();
+        }
+        sb_release(&ref);
+    }
+    return 0;
+}
+
+int yaml_emit_libyaml(strbuf *out, node *doc)
 {
     yaml_emitter_t e;
     yaml_event_t ev;

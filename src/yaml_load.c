@@ -8,7 +8,6 @@
 
 /* Private to the YAML module (loader sets it, emitter checks it): a mapping
  * key whose plain text yaml.v3 resolves to something other than a string. */
-#define NF_KEY_NOT_STR 0x80
 
 struct anchor {
     const char *name;

@@ -4,6 +4,9 @@
 TOP=${TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 KGRENDER=${KGRENDER:-$TOP/bin/kgrender}
 SHARED=${SHARED:-$(cd "$TOP/.." && pwd)/shared}
+# Every document the emitter's fast path writes is checked against libyaml's
+# emitter (kgrender aborts on a difference), so each suite also tests it.
+export KGR_EMIT_VERIFY=${KGR_EMIT_VERIFY:-1}
 
 pass() { echo "PASS: $1"; }
 fail() { echo "FAIL: $1${2:+: $2}"; }

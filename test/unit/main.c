@@ -16,6 +16,7 @@ int run_core_tests(void);
 int run_patch_tests(void) __attribute__((weak));
 int run_hash_tests(void) __attribute__((weak));
 int run_fieldpath_tests(void) __attribute__((weak));
+int run_emit_tests(void) __attribute__((weak));
 
 struct group {
     const char *name;
@@ -29,6 +30,7 @@ int main(int argc, char **argv)
         {"patch", run_patch_tests},
         {"hash", run_hash_tests},
         {"fieldpath", run_fieldpath_tests},
+        {"emit", run_emit_tests},
     };
     int failed = 0;
     for (size_t i = 0; i < sizeof groups / sizeof *groups; i++) {
