@@ -186,7 +186,7 @@ static int emit_node(yaml_emitter_t *e, node *n)
  * path against libyaml on every document (the test suite runs with it). */
 int yaml_emit(strbuf *out, node *doc)
 {
-    static int verify = -1;
+    static _Atomic int verify = -1; /* read by several emitting threads */
     if (verify < 0) verify = getenv("KGR_EMIT_VERIFY") && *getenv("KGR_EMIT_VERIFY") == '1';
     size_t start = out->len;
     if (!yaml_emit_fast(out, doc)) return yaml_emit_libyaml(out, doc);
