@@ -256,6 +256,16 @@ static void *emit_thread(void *arg)
     return NULL;
 }
 
+static void sort_tree(node *n)
+{
+    if (n->kind == N_MAP) {
+        yaml_sort_keys(n);
+        for (uint32_t i = 0; i < n->u.map.n; i++) sort_tree(n->u.map.items[i].val);
+    } else if (n->kind == N_SEQ) {
+        for (uint32_t i = 0; i < n->u.seq.n; i++) sort_tree(n->u.seq.items[i]);
+    }
+}
+
 #define EMIT_MAX_THREADS 4
 #define EMIT_MIN_DOCS_PER_THREAD 128
 
@@ -265,6 +275,9 @@ int yaml_emit_stream(strbuf *out, node **docs, size_t n)
     size_t nt = cpus > 1 ? (size_t)cpus : 1;
     if (nt > EMIT_MAX_THREADS) nt = EMIT_MAX_THREADS;
     while (nt > 1 && n / nt < EMIT_MIN_DOCS_PER_THREAD) nt--;
+    /* Key sorting writes to the tree, and transformers may share a subtree
+     * between objects: sort everything here, so the threads only read. */
+    for (size_t i = 0; nt > 1 && i < n; i++) sort_tree(docs[i]);
     struct emit_share s[EMIT_MAX_THREADS];
     pthread_t th[EMIT_MAX_THREADS];
     int started[EMIT_MAX_THREADS] = {0};
