@@ -142,6 +142,11 @@ static int load_kustomization(build *b, const char *dir, kust *k)
     return check_fields(k);
 }
 
+const char *kust_path(kust *k, const char *rel)
+{
+    return path_join(k->b->a, k->dir, rel);
+}
+
 int kust_read_file(kust *k, const char *rel, const node *where, strbuf *out, const char **fullpath)
 {
     arena *a = k->b->a;

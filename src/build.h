@@ -73,6 +73,8 @@ int build_run(const char *dir, const build_options *opt, strbuf *out);
 /* Builds into rm (unsorted bookkeeping kept); for subcommands that need objects. */
 int build_resmap(build *b, const char *dir, resmap *rm);
 
+/* rel resolved against the kustomization's directory (absolute paths kept). */
+const char *kust_path(kust *k, const char *rel);
 /* Loads a file relative to the kustomization, honouring the load restrictor. */
 int kust_read_file(kust *k, const char *rel, const node *where, strbuf *out, const char **fullpath);
 /* Parses objects (expanding kind: List) from YAML text into resources appended to rm. */

@@ -124,7 +124,7 @@ int load_plugin_configs(kust *k, node *list, node_list *configs)
             if (rc < 0) return -1;
             continue;
         }
-        const char *path = strcmp(k->dir, ".") ? arena_printf(a, "%s/%s", k->dir, rel) : rel;
+        const char *path = kust_path(k, rel);
         struct stat st;
         if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
             /* A directory is a kustomization whose output objects are plugin configs. */

@@ -47,7 +47,7 @@ static size_t read_files(kust *k, node **entries, size_t n, preparsed *out, stru
     for (size_t i = 0; i < n; i++) {
         const char *rel = node_text(entries[i]);
         if (!rel || entries[i]->kind != N_STR || remote_is_url(rel)) continue;
-        const char *path = rel[0] == '/' || !strcmp(k->dir, ".") ? rel : arena_printf(k->b->a, "%s/%s", k->dir, rel);
+        const char *path = kust_path(k, rel);
         if (!is_regular_file(path)) continue;
         struct job *j = &jobs[*njobs];
         j->text = (strbuf)STRBUF_INIT;

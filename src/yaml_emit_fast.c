@@ -42,8 +42,9 @@ static int plain_allowed(const char *s, size_t len)
 }
 
 /* Writes a string scalar starting at column col; breaks allowed (values)
- * or not (simple keys). Returns 0 when libyaml must do it. */
-static int put_string(strbuf *o, const char *s, size_t len, size_t col, int is_key)
+ * or not (simple keys). Returns the bytes written, or 0 when libyaml must
+ * do it (an empty string is written as "", so never 0 bytes). */
+static size_t put_string(strbuf *o, const char *s, size_t len, size_t col, int is_key)
 {
     if (!printable_ascii(s, len)) return 0;
     if (scalar_v2_needs_quotes(s, len)) {
@@ -52,12 +53,12 @@ static int put_string(strbuf *o, const char *s, size_t len, size_t col, int is_k
         sb_addc(o, '"');
         sb_add(o, s, len);
         sb_addc(o, '"');
-        return 1;
+        return len + 2;
     }
     if (!plain_allowed(s, len)) return 0;
     if (!is_key && col + len > WIDTH && memchr(s, ' ', len)) return 0; /* libyaml would fold it */
     sb_add(o, s, len);
-    return 1;
+    return len;
 }
 
 /* A scalar value (or an empty collection) at column col. */
@@ -77,8 +78,8 @@ static int put_scalar(strbuf *o, const node *n, size_t col)
         return 1;
     default:
         if ((n->flags & NF_TIMESTAMP) && scalar_output_text(n->u.str.s, n->u.str.len, out))
-            return put_string(o, out, strlen(out), col, 0);
-        return put_string(o, n->u.str.s, n->u.str.len, col, 0);
+            return put_string(o, out, strlen(out), col, 0) > 0;
+        return put_string(o, n->u.str.s, n->u.str.len, col, 0) > 0;
     }
 }
 
@@ -108,7 +109,8 @@ static int put_map(strbuf *o, node *m, size_t ind, int inline_first)
         if (k->flags & NF_KEY_NOT_STR) return 0;
         if (k->u.str.len > MAX_KEY || (k->u.str.len == 2 && !memcmp(k->u.str.s, "<<", 2))) return 0;
         if (i || !inline_first) indent(o, ind);
-        if (!put_string(o, k->u.str.s, k->u.str.len, ind, 1)) return 0;
+        size_t key_width = put_string(o, k->u.str.s, k->u.str.len, ind, 1);
+        if (!key_width) return 0;
         sb_addc(o, ':');
         if (v->kind == N_MAP && v->u.map.n) {
             sb_addc(o, '\n');
@@ -118,8 +120,7 @@ static int put_map(strbuf *o, node *m, size_t ind, int inline_first)
             if (!put_seq(o, v, ind, 0)) return 0; /* not indented under its key */
         } else {
             sb_addc(o, ' ');
-            if (!put_scalar(o, v, ind + k->u.str.len + 2 + (scalar_v2_needs_quotes(k->u.str.s, k->u.str.len) ? 2 : 0)))
-                return 0;
+            if (!put_scalar(o, v, ind + key_width + 2)) return 0;
             sb_addc(o, '\n');
         }
     }
