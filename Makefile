@@ -4,7 +4,10 @@ PREFIX ?= /usr/local
 SAN ?=
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wshadow -MMD -MP
-# libcurl is dlopen()ed on first use (src/http.c), so it is not linked.
+# One folder per subsystem (src/*/); headers are included by name.
+SRC_DIRS = $(sort $(dir $(wildcard src/*/*.c)))
+CFLAGS += $(addprefix -I,$(SRC_DIRS))
+# libcurl is dlopen()ed on first use (src/core/http.c), so it is not linked.
 PKGS = yaml-0.1 libxxhash libcrypto
 LDLIBS = $(shell pkg-config --libs $(PKGS)) -lm -pthread -ldl
 
@@ -18,9 +21,9 @@ else
   BIN = bin/kgrender
 endif
 
-SRCS = $(wildcard src/*.c)
+SRCS = $(wildcard src/*/*.c)
 OBJS = $(SRCS:src/%.c=$(BUILD)/%.o) $(BUILD)/embedded.o
-LIB_OBJS = $(filter-out $(BUILD)/main.o,$(OBJS))
+LIB_OBJS = $(filter-out $(BUILD)/cmd/main.o,$(OBJS))
 DATA = $(shell find src/data -type f)
 UNIT_SRCS = $(wildcard test/unit/*.c)
 UNIT_OBJS = $(UNIT_SRCS:test/unit/%.c=$(BUILD)/unit/%.o)
@@ -34,7 +37,7 @@ $(BIN): $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/%.o: src/%.c
-	@mkdir -p $(BUILD)
+	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/embedded.S: tools/embed.sh $(DATA)
@@ -47,7 +50,7 @@ $(BUILD)/embedded.o: $(BUILD)/embedded.S
 # Unit tests (cmocka): test/unit/*.c linked with every object but main.o.
 $(BUILD)/unit/%.o: test/unit/%.c
 	@mkdir -p $(BUILD)/unit
-	$(CC) $(CFLAGS) -Isrc -c -o $@ $<
+	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(UNIT_BIN): $(UNIT_OBJS) $(LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJS) $(LIB_OBJS) $(LDLIBS) -lcmocka

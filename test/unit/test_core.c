@@ -17,7 +17,7 @@
 #include "resource.h"
 #include "scalar.h"
 #include "strbuf.h"
-#include "yaml.h"
+#include "kyaml.h"
 
 static int setup_arena(void **state)
 {

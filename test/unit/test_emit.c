@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <string.h>
-#include "yaml.h"
+#include "kyaml.h"
 
 /* Builds one document and checks fast == libyaml whenever fast accepts;
  * returns whether the fast path accepted it. */

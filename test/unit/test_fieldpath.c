@@ -12,7 +12,7 @@
 #include "err.h"
 #include "fieldpath.h"
 #include "selector.h"
-#include "yaml.h"
+#include "kyaml.h"
 
 static int setup(void **state)
 {

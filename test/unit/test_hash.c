@@ -8,7 +8,7 @@
 #include <cmocka.h>
 #include <string.h>
 #include "generator.h"
-#include "yaml.h"
+#include "kyaml.h"
 
 static void expect_hash(const char *yaml, const char *want)
 {

@@ -19,7 +19,7 @@
 #include "smp.h"
 #include "smp_schema.h"
 #include "strbuf.h"
-#include "yaml.h"
+#include "kyaml.h"
 
 static int setup_arena(void **state)
 {

@@ -1,0 +1,440 @@
+#include "build.h"
+#include "err.h"
+#include "builtins.h"
+#include "preparse.h"
+#include "remote.h"
+#include "kyaml.h"
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *const kustomization_names[] = {"kustomization.yaml", "kustomization.yml", "Kustomization"};
+
+/* Every field kustomize v5.5.0's Kustomization type accepts. */
+static const char *const known_fields[] = {
+    "apiVersion", "kind", "metadata", "openapi", "namePrefix", "nameSuffix", "namespace", "commonLabels",
+    "labels", "commonAnnotations", "patchesStrategicMerge", "patchesJson6902", "patches", "images",
+    "imageTags", "replacements", "replicas", "vars", "sortOptions", "resources", "components", "crds",
+    "bases", "configMapGenerator", "secretGenerator", "helmGlobals", "helmCharts",
+    "helmChartInflationGenerator", "generatorOptions", "configurations", "generators", "transformers",
+    "validators", "buildMetadata", NULL};
+
+static const char *const deprecated_fields[][2] = {
+    {"bases", "resources"},
+    {"commonLabels", "labels"},
+    {"imageTags", "images"},
+    {"patchesJson6902", "patches"},
+    {"patchesStrategicMerge", "patches"},
+    {"vars", "replacements"},
+};
+
+static const char *path_join(arena *a, const char *dir, const char *rel)
+{
+    if (rel[0] == '/') return arena_strdup(a, rel);
+    if (!strcmp(dir, ".")) return arena_strdup(a, rel);
+    return arena_printf(a, "%s/%s", dir, rel);
+}
+
+static const char *real_path(arena *a, const char *p)
+{
+    char buf[PATH_MAX];
+    if (!realpath(p, buf)) return NULL;
+    return arena_strdup(a, buf);
+}
+
+/* True when path lies at or below dir (both canonical). */
+static int path_within(const char *path, const char *dir)
+{
+    size_t n = strlen(dir);
+    if (n == 1 && dir[0] == '/') return 1;
+    return !strncmp(path, dir, n) && (path[n] == '/' || path[n] == 0);
+}
+
+static int find_kustomization_file(build *b, const char *dir, const char **file)
+{
+    const char *found = NULL;
+    for (size_t i = 0; i < 3; i++) {
+        const char *p = path_join(b->a, dir, kustomization_names[i]);
+        struct stat st;
+        if (stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
+            if (found) return err_set("found multiple kustomization files under: %s", dir);
+            found = p;
+        }
+    }
+    if (!found)
+        return err_set("unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in "
+                       "directory '%s'", dir);
+    *file = found;
+    return 0;
+}
+
+/* kustomize decodes kustomizations through encoding/json, which matches
+ * field names case-insensitively (nameprefix: is namePrefix) and lets a later
+ * duplicate win; anything else unknown is an error. */
+static int check_fields(kust *k)
+{
+    node *m = k->k;
+    arena *a = k->b->a;
+    for (uint32_t i = 0; i < m->u.map.n; i++) {
+        node *key = m->u.map.items[i].key;
+        const char *canon = NULL;
+        for (const char *const *f = known_fields; *f && !canon; f++)
+            if (!strcasecmp(*f, key->u.str.s)) canon = *f;
+        if (!canon)
+            return err_set("%s: invalid Kustomization: unknown field \"%s\"", node_pos(a, key), key->u.str.s);
+        if (strcmp(canon, key->u.str.s)) {
+            node *fixed = node_new_str(a, canon);
+            node_set_pos(fixed, key);
+            m->u.map.items[i].key = fixed;
+        }
+    }
+    for (uint32_t i = 0; i < m->u.map.n; i++) /* a renamed key may now repeat an earlier one */
+        for (uint32_t j = i + 1; j < m->u.map.n; j++)
+            if (!strcmp(m->u.map.items[i].key->u.str.s, m->u.map.items[j].key->u.str.s)) {
+                m->u.map.items[i].val = m->u.map.items[j].val;
+                map_del_at(m, j--);
+            }
+    for (size_t i = 0; i < sizeof deprecated_fields / sizeof *deprecated_fields; i++)
+        if (map_get(m, deprecated_fields[i][0]))
+            warnf("'%s' is deprecated. Please use '%s' instead. Run 'kustomize edit fix' to update your "
+                  "Kustomization automatically.", deprecated_fields[i][0], deprecated_fields[i][1]);
+    return 0;
+}
+
+static int load_kustomization(build *b, const char *dir, kust *k)
+{
+    memset(k, 0, sizeof *k);
+    k->b = b;
+    k->dir = dir;
+    k->realdir = real_path(b->a, dir);
+    if (!k->realdir) return err_set("%s: %s", dir, strerror(errno));
+    if (find_kustomization_file(b, dir, &k->file) < 0) return -1;
+    strbuf sb = STRBUF_INIT;
+    if (sb_read_file(&sb, k->file) < 0) {
+        sb_release(&sb);
+        return err_set("%s: %s", k->file, strerror(errno));
+    }
+    node *doc;
+    int rc = yaml_load_one_lenient(b->a, k->file, sb.buf, sb.len, &doc);
+    sb_release(&sb);
+    if (rc < 0) return -1;
+    if (!doc) doc = node_new(b->a, N_MAP);
+    if (doc->kind != N_MAP) return err_set("%s: a kustomization must be a YAML mapping", node_pos(b->a, doc));
+    k->k = doc;
+    const char *kind = node_get_str(doc, "kind", NULL);
+    const char *apiv = node_get_str(doc, "apiVersion", NULL);
+    if (kind && !strcmp(kind, "Component")) {
+        k->is_component = 1;
+        if (apiv && strcmp(apiv, "kustomize.config.k8s.io/v1alpha1"))
+            return err_set("%s: apiVersion for Component should be kustomize.config.k8s.io/v1alpha1",
+                           node_pos(b->a, map_get(doc, "apiVersion")));
+    } else if (kind && strcmp(kind, "Kustomization")) {
+        return err_set("%s: kind should be Kustomization or Component, not '%s'", node_pos(b->a, map_get(doc, "kind")),
+                       kind);
+    } else if (apiv && strcmp(apiv, "kustomize.config.k8s.io/v1beta1")) {
+        return err_set("%s: apiVersion for Kustomization should be kustomize.config.k8s.io/v1beta1",
+                       node_pos(b->a, map_get(doc, "apiVersion")));
+    }
+    return check_fields(k);
+}
+
+const char *kust_path(kust *k, const char *rel)
+{
+    return path_join(k->b->a, k->dir, rel);
+}
+
+int kust_read_file(kust *k, const char *rel, const node *where, strbuf *out, const char **fullpath)
+{
+    arena *a = k->b->a;
+    const char *p = path_join(a, k->dir, rel);
+    const char *rp = real_path(a, p);
+    if (!rp) return err_set("%s: '%s': %s", node_pos(a, where), rel, strerror(errno));
+    if (!k->b->opt.load_restrict_none && !path_within(rp, k->realdir))
+        return err_set("%s: security; file '%s' is not in or below '%s' (use --load-restrictor "
+                       "LoadRestrictionsNone to allow it)", node_pos(a, where), rp, k->realdir);
+    if (sb_read_file(out, p) < 0) return err_set("%s: '%s': %s", node_pos(a, where), rel, strerror(errno));
+    if (fullpath) *fullpath = p;
+    return 0;
+}
+
+/* kind: List (and *List with items) expands into its items, as kustomize does. */
+static int is_list(const node *obj)
+{
+    const char *kind = node_get_str(obj, "kind", NULL);
+    node *items = map_get(obj, "items");
+    if (!kind || !items) return 0;
+    size_t n = strlen(kind);
+    return n >= 4 && !strcmp(kind + n - 4, "List") && (items->kind == N_SEQ || items->kind == N_NULL);
+}
+
+/* Turns loaded documents into resources (kind: List expanded), in order. */
+static int add_documents(kust *k, const char *file, const node_list *docs, resmap *rm)
+{
+    arena *a = k->b->a;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < docs->n; i++) {
+        node *doc = docs->v[i];
+        if (doc->kind == N_MAP && is_list(doc)) {
+            node *items = map_get(doc, "items");
+            for (uint32_t j = 0; rc == 0 && items->kind == N_SEQ && j < items->u.seq.n; j++) {
+                resource *r;
+                rc = resource_new(a, items->u.seq.items[j], &r);
+                if (rc == 0) r->origin = file;
+                if (rc == 0) rc = resmap_append(a, rm, r);
+            }
+            continue;
+        }
+        resource *r;
+        rc = resource_new(a, doc, &r);
+        if (rc == 0) r->origin = file;
+        if (rc == 0) rc = resmap_append(a, rm, r);
+    }
+    return rc;
+}
+
+int kust_load_objects(kust *k, const char *file, const char *buf, size_t len, resmap *rm)
+{
+    node_list docs = {0};
+    int rc = yaml_load(k->b->a, file, buf, len, &docs);
+    if (rc == 0) rc = add_documents(k, file, &docs, rm);
+    list_free(&docs);
+    return rc;
+}
+
+static int accumulate(kust *k, resmap *rm);
+
+static int is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Builds a sub-kustomization (a base or a component) rooted at path. */
+static int open_sub(kust *parent, const char *path, const node *where, kust *sub)
+{
+    build *b = parent->b;
+    const char *rp = real_path(b->a, path);
+    if (!rp) return err_set("%s: '%s': %s", node_pos(b->a, where), path, strerror(errno));
+    if (path_within(parent->realdir, rp))
+        return err_set("%s: cycle detected: candidate root '%s' contains visited root '%s'", node_pos(b->a, where),
+                       rp, parent->realdir);
+    if (b->remote_root && !path_within(rp, b->remote_root))
+        return err_set("%s: security; bases in kustomizations found in cloned git repos must be within the repo, "
+                       "but base '%s' is outside '%s'", node_pos(b->a, where), rp, b->remote_root);
+    for (uint32_t i = 0; i < b->visiting.n; i++)
+        if (!strcmp(b->visiting.v[i], rp))
+            return err_set("%s: cycle detected: '%s' is already being built", node_pos(b->a, where), rp);
+    if (load_kustomization(b, path, sub) < 0) return err_prefix("%s: '%s'", node_pos(b->a, where), path);
+    return 0;
+}
+
+/* Builds a base fully (its own objects and configuration), then adds both
+ * to this level: the objects with the duplicate-id check. */
+static int accumulate_base(kust *k, kust *base, resmap *rm)
+{
+    arena *a = k->b->a;
+    resmap subm = {0};
+    base->tc = tconfig_new(a);
+    base->vars = k->vars;
+    strlist_push(a, &base->b->visiting, base->realdir);
+    int rc = accumulate(base, &subm);
+    base->b->visiting.n--;
+    for (size_t i = 0; rc == 0 && i < subm.n; i++) rc = resmap_append(a, rm, subm.v[i]);
+    if (rc == 0) rc = tconfig_merge(a, k->tc, base->tc);
+    resmap_free(&subm);
+    return rc;
+}
+
+static int accumulate_resource(kust *k, node *entry, resmap *rm)
+{
+    arena *a = k->b->a;
+    const char *rel = node_text(entry);
+    if (!rel || entry->kind >= N_MAP) return err_set("%s: a resource must be a path or URL", node_pos(a, entry));
+    if (remote_is_url(rel)) {
+        strbuf body = STRBUF_INIT;
+        const char *local_dir = NULL;
+        if (remote_fetch(k, rel, entry, &body, &local_dir) < 0) {
+            sb_release(&body);
+            return -1;
+        }
+        int rc;
+        if (local_dir) {
+            /* A clone is always root-only, whatever --load-restrictor says (kustomize's git loader). */
+            build rb = *k->b;
+            rb.opt.load_restrict_none = 0;
+            rb.remote_root = remote_repo_root(a, local_dir);
+            kust sub;
+            rc = load_kustomization(&rb, local_dir, &sub);
+            if (rc == 0) rc = accumulate_base(k, &sub, rm);
+        } else {
+            rc = kust_load_objects(k, arena_strdup(a, rel), body.buf, body.len, rm);
+        }
+        sb_release(&body);
+        return rc;
+    }
+    const char *path = path_join(a, k->dir, rel);
+    if (is_dir(path)) {
+        kust sub;
+        if (open_sub(k, path, entry, &sub) < 0) return -1;
+        if (sub.is_component)
+            return err_set("%s: expected kind != 'Component' for path '%s' (components go under 'components:')",
+                           node_pos(a, entry), rel);
+        return accumulate_base(k, &sub, rm) < 0 ? err_prefix("accumulating resources from '%s'", rel) : 0;
+    }
+    strbuf sb = STRBUF_INIT;
+    const char *full;
+    int rc = kust_read_file(k, rel, entry, &sb, &full);
+    if (rc == 0) rc = kust_load_objects(k, full, sb.buf, sb.len, rm);
+    sb_release(&sb);
+    return rc;
+}
+
+static int accumulate_resources(kust *k, resmap *rm)
+{
+    static const char *const fields[] = {"resources", "bases"};
+    for (int f = 0; f < 2; f++) {
+        node *list = map_get(k->k, fields[f]);
+        if (!list || list->kind == N_NULL) continue;
+        if (list->kind != N_SEQ) return err_set("%s: '%s' must be a list", node_pos(k->b->a, list), fields[f]);
+        size_t n = list->u.seq.n;
+        preparsed *pre = malloc((n ? n : 1) * sizeof *pre);
+        preparse_files(k, list->u.seq.items, n, pre);
+        int rc = 0;
+        for (size_t i = 0; rc == 0 && i < n; i++)
+            rc = pre[i].ok ? add_documents(k, pre[i].file, &pre[i].docs, rm)
+                           : accumulate_resource(k, list->u.seq.items[i], rm);
+        preparsed_free(pre, n);
+        free(pre);
+        if (rc < 0) return -1;
+    }
+    return 0;
+}
+
+/* This level's configuration (its configurations: files, then the built-in
+ * tables) merged into what its bases brought. */
+static int load_configurations(kust *k)
+{
+    arena *a = k->b->a;
+    tconfig *level = tconfig_new(a);
+    node *list = map_get(k->k, "configurations");
+    for (uint32_t i = 0; list && list->kind == N_SEQ && i < list->u.seq.n; i++) {
+        node *entry = list->u.seq.items[i];
+        strbuf sb = STRBUF_INIT;
+        const char *full;
+        node *doc = NULL;
+        int rc = kust_read_file(k, node_text(entry) ? node_text(entry) : "", entry, &sb, &full);
+        if (rc == 0) rc = yaml_load_one(a, full, sb.buf, sb.len, &doc);
+        if (rc == 0 && doc) rc = tconfig_merge_node(a, level, doc, full);
+        sb_release(&sb);
+        if (rc < 0) return -1;
+    }
+    if (tconfig_merge(a, level, tconfig_default(k->b)) < 0) return -1;
+    return tconfig_merge(a, k->tc, level);
+}
+
+static int accumulate_components(kust *k, resmap *rm)
+{
+    node *list = map_get(k->k, "components");
+    if (!list || list->kind != N_SEQ) return 0;
+    arena *a = k->b->a;
+    for (uint32_t i = 0; i < list->u.seq.n; i++) {
+        node *entry = list->u.seq.items[i];
+        const char *rel = node_text(entry);
+        const char *path = path_join(a, k->dir, rel ? rel : "");
+        if (!is_dir(path))
+            return err_set("%s: component '%s' must be a directory holding a kustomization of kind Component",
+                           node_pos(a, entry), rel);
+        kust sub;
+        if (open_sub(k, path, entry, &sub) < 0) return -1;
+        if (!sub.is_component)
+            return err_set("%s: expected kind 'Component' for path '%s' but got 'Kustomization'", node_pos(a, entry),
+                           rel);
+        /* A component works on the parent's objects and configuration directly. */
+        sub.tc = k->tc;
+        sub.vars = k->vars;
+        strlist_push(a, &k->b->visiting, sub.realdir);
+        int rc = accumulate(&sub, rm);
+        k->b->visiting.n--;
+        if (rc < 0) return err_prefix("accumulating components from '%s'", rel);
+    }
+    return 0;
+}
+
+static int accumulate(kust *k, resmap *rm)
+{
+    if (accumulate_resources(k, rm) < 0) return -1;
+    if (load_configurations(k) < 0) return -1;
+    if (crds_load(k) < 0) return -1;
+    if (run_generators(k, rm) < 0) return -1;
+    if (accumulate_components(k, rm) < 0) return -1;
+    if (run_transformers(k, rm) < 0) return -1;
+    if (vars_collect(k, rm) < 0) return -1;
+    return 0;
+}
+
+static int top_level(build *b, const char *dir, kust *k, resmap *rm)
+{
+    if (load_kustomization(b, dir, k) < 0) return -1;
+    if (k->is_component) {
+        /* Building a Component directly treats it like a kustomization. */
+    }
+    k->tc = tconfig_new(b->a);
+    k->vars = arena_zalloc(b->a, sizeof *k->vars);
+    b->top_kustomization = k->k;
+    b->top_dir = dir;
+    strlist_push(b->a, &b->visiting, k->realdir);
+    if (accumulate(k, rm) < 0) return -1;
+    if (hash_suffix_apply(k, rm) < 0) return -1;
+    if (namereference_fix(k, rm) < 0) return -1;
+    if (vars_resolve(k, rm) < 0) return -1;
+    return 0;
+}
+
+int build_resmap(build *b, const char *dir, resmap *rm)
+{
+    kust k;
+    return top_level(b, dir, &k, rm);
+}
+
+static int is_local_config(const resource *r)
+{
+    const char *v = node_get_str(r->obj, "metadata", "annotations", "config.kubernetes.io/local-config", NULL);
+    return v && !strcmp(v, "true");
+}
+
+static void drop_local_config(resmap *rm)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < rm->n; i++)
+        if (!is_local_config(rm->v[i])) rm->v[w++] = rm->v[i];
+    if (w != rm->n) {
+        rm->n = w;
+        resmap_reindex(rm);
+    }
+}
+
+int build_run(const char *dir, const build_options *opt, strbuf *out)
+{
+    build b = {.a = arena_new(), .opt = *opt};
+    resmap rm = {0};
+    kust k;
+    int rc = top_level(&b, dir, &k, &rm);
+    if (rc == 0) {
+        drop_local_config(&rm);
+        rc = sort_resources(b.a, &rm, map_get(k.k, "sortOptions"));
+    }
+    if (rc == 0) rc = finish_build_metadata(&k, &rm);
+    if (rc == 0) {
+        node **docs = malloc((rm.n ? rm.n : 1) * sizeof *docs);
+        for (size_t i = 0; i < rm.n; i++) docs[i] = rm.v[i]->obj;
+        rc = yaml_emit_stream(out, docs, rm.n);
+        free(docs);
+    }
+    resmap_free(&rm);
+    arena_free(b.a);
+    return rc;
+}

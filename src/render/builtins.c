@@ -1,0 +1,177 @@
+#include "builtins.h"
+#include "err.h"
+#include "kyaml.h"
+#include <string.h>
+#include <sys/stat.h>
+
+struct step {
+    const char *kind;
+    configure_fn configure;
+    builtin_fn apply;
+};
+
+/* kustomize's builtin generator order. */
+static const struct step generator_steps[] = {
+    {"ConfigMapGenerator", configure_configmaps, builtin_configmaps},
+    {"SecretGenerator", configure_secrets, builtin_secrets},
+    {"HelmChartInflationGenerator", configure_helm, builtin_helm},
+};
+
+/* kustomize's builtin transformer order (api/internal/target/kusttarget_configplugin.go). */
+static const struct step transformer_steps[] = {
+    {"PatchStrategicMergeTransformer", configure_patches_sm, builtin_patches_sm},
+    {"PatchTransformer", configure_patches, builtin_patches},
+    {"NamespaceTransformer", configure_namespace, builtin_namespace},
+    {"PrefixTransformer", configure_prefix, builtin_prefix},
+    {"SuffixTransformer", configure_suffix, builtin_suffix},
+    {"LabelTransformer", configure_labels, builtin_labels},
+    {"AnnotationsTransformer", configure_annotations, builtin_annotations},
+    {"PatchJson6902Transformer", configure_patches_json6902, builtin_patches_json6902},
+    {"ReplicaCountTransformer", configure_replicas, builtin_replicas},
+    {"ImageTagTransformer", configure_images, builtin_images},
+    {"ReplacementTransformer", configure_replacements, builtin_replacements},
+};
+
+/* Every kind usable in generators:/transformers:/validators: entries.
+ * (kustomize refuses SortOrderTransformer there: sortOptions is the only way.) */
+static const struct builtin builtins[] = {
+    {"ConfigMapGenerator", builtin_configmaps, 1},
+    {"SecretGenerator", builtin_secrets, 1},
+    {"HelmChartInflationGenerator", builtin_helm, 1},
+    {"IAMPolicyGenerator", builtin_iampolicy, 1},
+    {"PatchStrategicMergeTransformer", builtin_patches_sm, 0},
+    {"PatchTransformer", builtin_patches, 0},
+    {"NamespaceTransformer", builtin_namespace, 0},
+    {"PrefixSuffixTransformer", builtin_prefix_suffix, 0},
+    {"PrefixTransformer", builtin_prefix, 0},
+    {"SuffixTransformer", builtin_suffix, 0},
+    {"LabelTransformer", builtin_labels, 0},
+    {"AnnotationsTransformer", builtin_annotations, 0},
+    {"PatchJson6902Transformer", builtin_patches_json6902, 0},
+    {"ReplicaCountTransformer", builtin_replicas, 0},
+    {"ImageTagTransformer", builtin_images, 0},
+    {"ReplacementTransformer", builtin_replacements, 0},
+    {NULL, NULL, 0},
+};
+
+const struct builtin *builtin_find(const char *kind)
+{
+    for (const struct builtin *p = builtins; p->kind; p++)
+        if (kind && !strcmp(p->kind, kind)) return p;
+    return NULL;
+}
+
+node *builtin_config_new(kust *k, const char *kind, const char *name)
+{
+    arena *a = k->b->a;
+    node *c = node_new(a, N_MAP);
+    map_set(a, c, "apiVersion", node_new_str(a, "builtin"));
+    map_set(a, c, "kind", node_new_str(a, kind));
+    node *md = node_new(a, N_MAP);
+    map_set(a, md, "name", node_new_str(a, name));
+    map_set(a, c, "metadata", md);
+    return c;
+}
+
+static int run_steps(kust *k, const struct step *steps, size_t n, resmap *rm)
+{
+    for (size_t i = 0; i < n; i++) {
+        node_list configs = {0};
+        int rc = steps[i].configure(k, &configs);
+        for (size_t j = 0; rc == 0 && j < configs.n; j++) {
+            rc = steps[i].apply(k, configs.v[j], rm);
+            if (rc == 0 && steps == transformer_steps) rc = buildmeta_transformed(k, configs.v[j], 1, rm);
+        }
+        list_free(&configs);
+        if (rc < 0) return -1;
+    }
+    return 0;
+}
+
+static int run_configs(kust *k, node_list *configs, resmap *rm, const char *field)
+{
+    arena *a = k->b->a;
+    for (size_t i = 0; i < configs->n; i++) {
+        node *c = configs->v[i];
+        const char *kind = node_get_str(c, "kind", NULL);
+        const struct builtin *p = builtin_find(kind);
+        if (!p)
+            return err_set("%s: %s: unable to load plugin kind '%s': not a built-in generator or transformer "
+                           "(exec and KRM-function plugins are not supported)", node_pos(a, c), field, kind ? kind : "(none)");
+        if (p->fn(k, c, rm) < 0) return -1;
+        if (!strcmp(field, "transformers") && buildmeta_transformed(k, c, 0, rm) < 0) return -1;
+    }
+    return 0;
+}
+
+int load_builtin_configs(kust *k, node *list, node_list *configs)
+{
+    arena *a = k->b->a;
+    for (uint32_t i = 0; list && list->kind == N_SEQ && i < list->u.seq.n; i++) {
+        node *entry = list->u.seq.items[i];
+        if (entry->kind == N_MAP) {
+            list_push(configs, entry);
+            continue;
+        }
+        const char *rel = node_text(entry);
+        if (!rel) return err_set("%s: expected a path or an inline object", node_pos(a, entry));
+        if (strchr(rel, '\n')) {
+            /* An inline config written as a YAML string (kustomize tries every entry as YAML first). */
+            node_list docs = {0};
+            int rc = yaml_load(a, k->file, rel, strlen(rel), &docs);
+            for (size_t j = 0; rc == 0 && j < docs.n; j++) list_push(configs, docs.v[j]);
+            list_free(&docs);
+            if (rc < 0) return -1;
+            continue;
+        }
+        const char *path = kust_path(k, rel);
+        struct stat st;
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            /* A directory is a kustomization whose output objects are builtin configs. */
+            build sub = *k->b;
+            sub.visiting = (strlist){0};
+            resmap rm = {0};
+            if (build_resmap(&sub, path, &rm) < 0) {
+                resmap_free(&rm);
+                return err_prefix("%s: building builtin configs in '%s'", node_pos(a, entry), rel);
+            }
+            for (size_t j = 0; j < rm.n; j++) list_push(configs, rm.v[j]->obj);
+            resmap_free(&rm);
+            continue;
+        }
+        strbuf sb = STRBUF_INIT;
+        const char *full;
+        node_list docs = {0};
+        int rc = kust_read_file(k, rel, entry, &sb, &full);
+        if (rc == 0) rc = yaml_load(a, full, sb.buf, sb.len, &docs);
+        for (size_t j = 0; rc == 0 && j < docs.n; j++) list_push(configs, docs.v[j]);
+        list_free(&docs);
+        sb_release(&sb);
+        if (rc < 0) return -1;
+    }
+    return 0;
+}
+
+int run_generators(kust *k, resmap *rm)
+{
+    if (run_steps(k, generator_steps, sizeof generator_steps / sizeof *generator_steps, rm) < 0) return -1;
+    node_list configs = {0};
+    int rc = load_builtin_configs(k, map_get(k->k, "generators"), &configs);
+    if (rc == 0) rc = run_configs(k, &configs, rm, "generators");
+    list_free(&configs);
+    return rc;
+}
+
+int run_transformers(kust *k, resmap *rm)
+{
+    if (run_steps(k, transformer_steps, sizeof transformer_steps / sizeof *transformer_steps, rm) < 0) return -1;
+    static const char *const fields[] = {"transformers", "validators"};
+    for (int f = 0; f < 2; f++) {
+        node_list configs = {0};
+        int rc = load_builtin_configs(k, map_get(k->k, fields[f]), &configs);
+        if (rc == 0) rc = run_configs(k, &configs, rm, fields[f]);
+        list_free(&configs);
+        if (rc < 0) return -1;
+    }
+    return 0;
+}

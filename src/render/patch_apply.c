@@ -1,0 +1,252 @@
+/* Shared machinery of patchesStrategicMerge, patches and patchesJson6902. */
+#include "patch_apply.h"
+#include "err.h"
+#include "jsonpatch.h"
+#include "selector.h"
+#include "smp.h"
+#include "kyaml.h"
+#include <stdlib.h>
+#include <string.h>
+
+int patch_load_smp(kust *k, const char *file, const char *text, size_t len, node_list *out)
+{
+    arena *a = k->b->a;
+    node_list docs = {0};
+    int rc = yaml_load(a, file, text, len, &docs);
+    for (size_t i = 0; rc == 0 && i < docs.n; i++) {
+        node *d = docs.v[i];
+        if (d->kind != N_MAP) {
+            rc = err_set("%s: a strategic-merge patch must be a YAML mapping (an object)", node_pos(a, d));
+            break;
+        }
+        node *items = map_get(d, "items");
+        const char *kind = node_get_str(d, "kind", NULL);
+        if (kind && !strcmp(kind, "List") && items && items->kind == N_SEQ) {
+            for (uint32_t j = 0; j < items->u.seq.n; j++) list_push(out, items->u.seq.items[j]);
+            continue;
+        }
+        list_push(out, d);
+    }
+    list_free(&docs);
+    return rc;
+}
+
+/* The id a patch object names itself by. */
+static resid patch_id(kust *k, const node *patch)
+{
+    resource tmp = {.obj = (node *)patch};
+    resource_refresh_id(&tmp);
+    (void)k;
+    return tmp.id;
+}
+
+struct prev_entry {
+    uint64_t h;
+    resource *r;
+    uint32_t j;
+};
+
+static int prev_cmp(const void *x, const void *y)
+{
+    uint64_t a = ((const struct prev_entry *)x)->h, b = ((const struct prev_entry *)y)->h;
+    return a < b ? -1 : a > b;
+}
+
+/* Previous ids of every object, sorted by hash: built once per transformer run. */
+static void previdx_build(previdx *x, const resmap *rm)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < rm->n; i++) n += rm->v[i]->nprev;
+    x->v = malloc((n + 1) * sizeof *x->v);
+    if (!x->v) abort();
+    for (size_t i = 0; i < rm->n; i++)
+        for (uint32_t j = 0; j < rm->v[i]->nprev; j++)
+            x->v[x->n++] = (struct prev_entry){resid_hash(&rm->v[i]->prev[j]), rm->v[i], j};
+    qsort(x->v, x->n, sizeof *x->v, prev_cmp);
+    x->built = 1;
+}
+
+void previdx_free(previdx *x)
+{
+    free(x->v);
+    memset(x, 0, sizeof *x);
+}
+
+int patch_find_target(kust *k, resmap *rm, previdx *x, const node *patch, resource **out)
+{
+    arena *a = k->b->a;
+    resid id = patch_id(k, patch);
+    uint64_t h = resid_hash(&id);
+    resource *found = resmap_find(rm, &id);
+    int n = found != NULL;
+    if (!x->built) previdx_build(x, rm);
+    size_t lo = 0, hi = x->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (x->v[mid].h < h) lo = mid + 1;
+        else hi = mid;
+    }
+    resource *second = NULL;
+    for (size_t i = lo; i < x->n && x->v[i].h == h; i++) {
+        resource *r = x->v[i].r;
+        if (!r->obj || r == found || r == second || !resid_equal(&r->prev[x->v[i].j], &id)) continue;
+        if (found) second = r;
+        else found = r;
+        n++;
+    }
+    if (n == 1) {
+        *out = found;
+        return 0;
+    }
+    return err_set("%s: %s for Id %s; failed to find unique target for patch %s", node_pos(a, patch),
+                   n ? "multiple matches" : "no matches", kid_string(a, &id), kid_string(a, &id));
+}
+
+static int select_one(const selector *s, const resource *r)
+{
+    /* name and namespace may match the original or the current id; kinds the current one */
+    const resid *ids[2] = {&r->orig, &r->id};
+    for (int n = 0; n < 2; n++) {
+        for (int ns = 0; ns < 2; ns++) {
+            resid t = r->id;
+            t.name = ids[n]->name;
+            t.ns = ids[ns]->ns;
+            if (selector_match_id(s, &t)) return selector_match_meta(s, r->obj);
+        }
+    }
+    return 0;
+}
+
+int patch_select(kust *k, resmap *rm, const node *target, resource ***out, size_t *n)
+{
+    selector s;
+    if (selector_parse(k->b->a, target, SEL_REGEX, &s) < 0) return -1;
+    resource **v = malloc((rm->n + 1) * sizeof *v);
+    if (!v) abort();
+    size_t m = 0;
+    for (size_t i = 0; i < rm->n; i++)
+        if (select_one(&s, rm->v[i])) v[m++] = rm->v[i];
+    selector_free(&s); /* regcomp's memory is not the arena's */
+    *out = v;
+    *n = m;
+    return 0;
+}
+
+static void set_meta_str(arena *a, node *obj, const char *field, const char *val)
+{
+    map_set(a, map_ensure_map(a, obj, "metadata"), field, node_new_str(a, val));
+}
+
+int patch_smp_one(kust *k, resource *r, node *patch, int allow_name, int allow_kind, int *deleted)
+{
+    arena *a = k->b->a;
+    const char *name = r->id.name, *kind = r->id.kind;
+    const char *ns = node_get_str(r->obj, "metadata", "namespace", NULL);
+    *deleted = 0;
+    if (allow_name || allow_kind) resource_remember_id(a, r);
+    node *res;
+    if (smp_merge(a, smp_schema_get(k), r->obj, patch, &res) < 0)
+        return err_prefix("applying a strategic-merge patch to %s", resid_display(a, &r->id));
+    if (!res || res->kind != N_MAP || !res->u.map.n) {
+        *deleted = 1;
+        r->obj = NULL;
+        return 0;
+    }
+    r->obj = res;
+    if (!allow_kind) map_set(a, res, "kind", node_new_str(a, kind));
+    if (!allow_name) set_meta_str(a, res, "name", name);
+    if (ns && *ns) set_meta_str(a, res, "namespace", ns);
+    else map_del(map_get(res, "metadata"), "namespace");
+    resource_refresh_id(r);
+    return 0;
+}
+
+/* kyaml's GetLabels/SetLabels round trip: values become strings, an empty map goes away. */
+static void stringify_map(arena *a, node *md, const char *field)
+{
+    node *m = map_get(md, field);
+    if (!m || m->kind != N_MAP || !m->u.map.n) {
+        map_del(md, field);
+        return;
+    }
+    node *s = node_new(a, N_MAP);
+    node_set_pos(s, m);
+    for (uint32_t i = 0; i < m->u.map.n; i++) {
+        node *v = m->u.map.items[i].val;
+        const char *t = v->kind < N_MAP && !(v->flags & NF_EMPTY_NULL) ? v->u.str.s : "";
+        map_set(a, s, m->u.map.items[i].key->u.str.s, node_new_str(a, t));
+    }
+    map_set(a, md, field, s);
+}
+
+int patch_smp_many(kust *k, resmap *rm, resource **sel, size_t nsel, const node *patch, int allow_name,
+                   int allow_kind)
+{
+    arena *a = k->b->a;
+    int changed = 0;
+    smp_schema_init(smp_schema_get(k), rm);
+    for (size_t i = 0; i < nsel; i++) {
+        resource *r = sel[i];
+        node *pc = node_clone(a, patch);
+        node *md = map_ensure_map(a, pc, "metadata");
+        stringify_map(a, md, "labels");
+        stringify_map(a, md, "annotations");
+        node *av = map_get(r->obj, "apiVersion");
+        if (av) map_set(a, pc, "apiVersion", node_clone(a, av));
+        uint64_t before = r->idhash;
+        int deleted;
+        if (patch_smp_one(k, r, pc, allow_name, allow_kind, &deleted) < 0) return -1;
+        changed |= deleted || r->idhash != before;
+    }
+    return changed ? patch_finish(k, rm) : 0;
+}
+
+int patch_json_one(kust *k, resource *r, const node *ops, const char *what)
+{
+    arena *a = k->b->a;
+    /* In kustomize every object carries internal annotations while it is
+     * built, so a patch may add into metadata/annotations even when the
+     * object has none; an annotations map left empty goes away at the end. */
+    node *md = map_get(r->obj, "metadata");
+    int made = md && md->kind == N_MAP && !map_get(md, "annotations");
+    if (made) map_set(a, md, "annotations", node_new(a, N_MAP));
+    if (jsonpatch_apply(a, r->obj, ops, what) < 0)
+        return err_prefix("applying a JSON patch to %s", resid_display(a, &r->id));
+    md = map_get(r->obj, "metadata");
+    node *an = map_get(md, "annotations");
+    if (made && an && an->kind == N_MAP && !an->u.map.n) map_del(md, "annotations");
+    resource_refresh_id(r);
+    return 0;
+}
+
+int patch_finish(kust *k, resmap *rm)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < rm->n; i++)
+        if (rm->v[i]->obj) rm->v[w++] = rm->v[i];
+    rm->n = w;
+    resmap_reindex(rm);
+    for (size_t i = 0; i < rm->n; i++) {
+        resource *other = resmap_find(rm, &rm->v[i]->id);
+        if (other != rm->v[i])
+            return err_set("may not add resource with an already registered id: %s (after patching)",
+                           resid_display(k->b->a, &rm->v[i]->id));
+    }
+    return 0;
+}
+
+int patch_json_targets(kust *k, resmap *rm, const node *target, const node *ops, const char *what, int remember_ids)
+{
+    resource **sel;
+    size_t n;
+    if (patch_select(k, rm, target, &sel, &n) < 0) return -1;
+    int rc = 0, changed = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        uint64_t before = sel[i]->idhash;
+        if (remember_ids) resource_remember_id(k->b->a, sel[i]);
+        rc = patch_json_one(k, sel[i], ops, what);
+        changed |= before != sel[i]->idhash;
+    }
+    free(sel);
+    return rc == 0 && changed ? patch_finish(k, rm) : rc;
+}

@@ -1,0 +1,190 @@
+/* ImageTagTransformer: `images` (and the deprecated `imageTags`, appended).
+ * Two passes per entry, as kustomize's api/filters/imagetag: first every
+ * `image` of every element of a `containers` or `initContainers` list found
+ * at any depth, then the images field specs (never creating anything);
+ * CustomResourceDefinitions are left alone. An image matches when it is
+ * ^NAME(:tag)?(@sha256:digest)?$ with NAME used as a regular expression, as
+ * kustomize does. newName replaces the name; newTag drops a digest, digest
+ * drops a tag, both set both. */
+#include "meta.h"
+#include "err.h"
+#include <regex.h>
+#include <string.h>
+
+struct image_tag {
+    arena *a;
+    const char *name, *new_name, *new_tag, *digest;
+    regex_t re;
+    int re_ok;
+};
+
+/* kustomize's image.Split: name, tag and digest, looking for ':' and '@'
+ * only after the first '/' so that a registry port is part of the name. */
+static void split_image(arena *a, const char *img, const char **name, const char **tag, const char **digest)
+{
+    const char *slash = strchr(img, '/');
+    const char *search = slash && slash != img ? slash : img;
+    const char *at = strchr(search, '@'), *colon = strchr(search, ':');
+    *tag = *digest = "";
+    *name = img;
+    if (!at && !colon) return;
+    if (at && (!colon || at < colon)) {
+        *name = arena_strndup(a, img, (size_t)(at - img));
+        *digest = at + 1;
+    } else if (at) {
+        *name = arena_strndup(a, img, (size_t)(colon - img));
+        *tag = arena_strndup(a, colon + 1, (size_t)(at - colon - 1));
+        *digest = at + 1;
+    } else {
+        *name = arena_strndup(a, img, (size_t)(colon - img));
+        *tag = colon + 1;
+    }
+}
+
+/* The match regex ^NAME(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$
+ * decided without regexec when NAME holds no regex syntax but '.' (which
+ * matches any character): glibc's regexec in a UTF-8 locale dominated the
+ * build time. Returns -1 when only the regex can tell. */
+static int tag_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || (c && strchr("_.{}-", c));
+}
+
+static int quick_match(const char *name, const char *img)
+{
+    size_t i;
+    for (i = 0; name[i]; i++) {
+        if (strchr("\\^$*+?()[]{}|", name[i])) return -1;
+        if (!img[i] || (name[i] != '.' && name[i] != img[i])) return 0;
+    }
+    const char *p = img + i;
+    if (*p == ':')
+        for (p++; tag_char(*p); p++) {}
+    if (!strncmp(p, "@sha256:", 8))
+        for (p += 8; tag_char(*p); p++) {}
+    return *p == 0;
+}
+
+static int image_matches(struct image_tag *t, const char *img)
+{
+    int q = quick_match(t->name, img);
+    if (q >= 0) return q;
+    return t->re_ok && regexec(&t->re, img, 0, NULL, 0) == 0;
+}
+
+static int update_image(struct image_tag *t, resource *r, node **slot)
+{
+    if ((*slot)->kind == N_NULL) return 0;
+    const char *img = node_text(*slot);
+    if (!img)
+        return err_set("%s: %s: an image must be a string, found a mapping or list", node_pos(t->a, *slot),
+                       resid_display(t->a, &r->id));
+    if (!image_matches(t, img)) return 0;
+    const char *name, *tag, *digest;
+    split_image(t->a, img, &name, &tag, &digest);
+    if (*t->new_name) name = t->new_name;
+    if (*t->new_tag) {
+        tag = t->new_tag;
+        digest = t->digest;
+    } else if (*t->digest) {
+        tag = "";
+        digest = t->digest;
+    }
+    node *v = node_new_str(t->a, arena_printf(t->a, "%s%s%s%s%s", name, *tag ? ":" : "", tag, *digest ? "@" : "",
+                                              digest));
+    node_set_pos(v, *slot);
+    *slot = v;
+    return 0;
+}
+
+static int visit_image(void *ctx, resource *r, node **slot)
+{
+    return update_image(ctx, r, slot);
+}
+
+static int update_containers(struct image_tag *t, resource *r, node *list)
+{
+    for (uint32_t i = 0; i < list->u.seq.n; i++) {
+        node *c = list->u.seq.items[i];
+        int idx = map_index(c, "image");
+        if (idx >= 0 && update_image(t, r, &c->u.map.items[idx].val) < 0) return -1;
+    }
+    return 0;
+}
+
+/* Pass one: containers/initContainers lists anywhere in the object. */
+static int find_containers(struct image_tag *t, resource *r, node *n)
+{
+    if (n->kind == N_SEQ) {
+        for (uint32_t i = 0; i < n->u.seq.n; i++)
+            if (find_containers(t, r, n->u.seq.items[i]) < 0) return -1;
+        return 0;
+    }
+    if (n->kind != N_MAP) return 0;
+    for (uint32_t i = 0; i < n->u.map.n; i++) {
+        node *v = n->u.map.items[i].val;
+        const char *key = n->u.map.items[i].key->u.str.s;
+        if (find_containers(t, r, v) < 0) return -1;
+        if (v->kind == N_SEQ && (!strcmp(key, "containers") || !strcmp(key, "initContainers")) &&
+            update_containers(t, r, v) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int read_image_tag(arena *a, const node *it, struct image_tag *t)
+{
+    memset(t, 0, sizeof *t);
+    t->a = a;
+    if (it && it->kind != N_MAP && it->kind != N_NULL)
+        return err_set("%s: an images entry must be a mapping {name, newName, newTag, digest}", node_pos(a, it));
+    if (meta_string_field(a, it, "name", &t->name) < 0 || meta_string_field(a, it, "newName", &t->new_name) < 0 ||
+        meta_string_field(a, it, "newTag", &t->new_tag) < 0 || meta_string_field(a, it, "digest", &t->digest) < 0)
+        return -1;
+    /* Go's regexp is close enough to POSIX ERE for image names; a name that
+     * does not compile matches nothing. */
+    const char *pattern = arena_printf(a, "^%s(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$", t->name);
+    t->re_ok = regcomp(&t->re, pattern, REG_EXTENDED | REG_NOSUB) == 0;
+    return 0;
+}
+
+int configure_images(kust *k, node_list *configs)
+{
+    arena *a = k->b->a;
+    static const char *const fields[] = {"images", "imageTags"};
+    for (int f = 0; f < 2; f++) {
+        node *list = map_get(k->k, fields[f]);
+        if (list && list->kind != N_NULL && list->kind != N_SEQ)
+            return err_set("%s: '%s' must be a list of {name, newName, newTag, digest}", node_pos(a, list),
+                           fields[f]);
+        for (uint32_t i = 0; list && list->kind == N_SEQ && i < list->u.seq.n; i++) {
+            node *c = builtin_config_new(k, "ImageTagTransformer", fields[f]);
+            node_set_pos(c, list->u.seq.items[i]);
+            map_set(a, c, "imageTag", list->u.seq.items[i]);
+            map_set(a, c, "fieldSpecs", k->tc->cat[FS_IMAGES]);
+            list_push(configs, c);
+        }
+    }
+    return 0;
+}
+
+int builtin_images(kust *k, node *config, resmap *rm)
+{
+    arena *a = k->b->a;
+    struct image_tag t;
+    fieldspecs fss;
+    if (read_image_tag(a, map_get(config, "imageTag"), &t) < 0) return -1;
+    int rc = meta_config_fieldspecs(a, config, &fss);
+    for (size_t i = 0; rc == 0 && i < rm->n; i++) {
+        resource *r = rm->v[i];
+        if (!strcmp(r->id.kind, "CustomResourceDefinition")) continue;
+        rc = find_containers(&t, r, r->obj);
+    }
+    for (size_t i = 0; rc == 0 && i < rm->n; i++) {
+        resource *r = rm->v[i];
+        if (!strcmp(r->id.kind, "CustomResourceDefinition")) continue;
+        rc = fieldspecs_walk(a, &fss, r, -1, visit_image, &t); /* never creates */
+    }
+    if (t.re_ok) regfree(&t.re);
+    return rc;
+}

@@ -1,0 +1,314 @@
+/* vars (deprecated, still common): `$(NAME)` in the fields listed by the
+ * varReference field specs is replaced by a field of the object the var's
+ * objref names. As in kustomize, each level matches its vars against the
+ * original ids of its objects (so names written before any prefix or suffix
+ * work), remembers the match on the object, and the values are read and
+ * substituted once, at the top, after every rename. */
+#include "builtins.h"
+#include "err.h"
+#include "fieldspec.h"
+#include "fieldpath.h"
+#include "selector.h"
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_FIELD_PATH "metadata.name"
+
+struct var {
+    const char *name;
+    resid target;         /* group/version from objref's apiVersion when given */
+    const char *raw_gvk;  /* objref's own group/version/kind fields, as kustomize prints them */
+    const char *fieldpath;
+    const node *src;
+};
+
+static void var_parse(arena *a, const node *v, struct var *out)
+{
+    const node *ref = map_get(v, "objref");
+    const char *s;
+    out->src = v;
+    out->name = (s = node_get_str(v, "name", NULL)) ? s : "";
+    const char *group = (s = node_get_str(ref, "group", NULL)) ? s : "";
+    const char *version = (s = node_get_str(ref, "version", NULL)) ? s : "";
+    const char *kind = (s = node_get_str(ref, "kind", NULL)) ? s : "";
+    out->raw_gvk = kgvk_string(a, group, version, kind);
+    const char *apiv = node_get_str(ref, "apiVersion", NULL);
+    if (apiv && *apiv) split_apiversion(a, apiv, &group, &version);
+    out->target = (resid){group, version, kind, (s = node_get_str(ref, "namespace", NULL)) ? s : "",
+                          (s = node_get_str(ref, "name", NULL)) ? s : ""};
+    s = node_get_str(v, "fieldref", "fieldpath", NULL);
+    out->fieldpath = s && *s ? s : DEFAULT_FIELD_PATH;
+}
+
+/* kustomize's %v of a Var: {NAME Kind.version.group {fieldpath}} */
+static const char *var_string(arena *a, const struct var *v, int defaulted)
+{
+    const char *gvk = defaulted ? kgvk_string(a, v->target.group, v->target.version, v->target.kind) : v->raw_gvk;
+    return arena_printf(a, "{%s %s {%s}}", v->name, gvk, v->fieldpath);
+}
+
+static const char *vars_list_string(arena *a, const node *list)
+{
+    strbuf sb = STRBUF_INIT;
+    sb_addc(&sb, '[');
+    for (uint32_t i = 0; i < list->u.seq.n; i++) {
+        struct var v;
+        var_parse(a, list->u.seq.items[i], &v);
+        sb_addf(&sb, "%s%s", i ? " " : "", var_string(a, &v, 0));
+    }
+    sb_addc(&sb, ']');
+    const char *s = arena_strdup(a, sb.buf);
+    sb_release(&sb);
+    return s;
+}
+
+/* GvknEquals, or Equals (effective namespaces too) when the var names a
+ * namespace or a cluster-scoped kind. */
+static int var_matches(const struct var *v, const resid *id)
+{
+    const resid *t = &v->target;
+    if (strcmp(t->name, id->name) || strcmp(t->kind, id->kind) || strcmp(t->group, id->group) ||
+        strcmp(t->version, id->version))
+        return 0;
+    if (!*t->ns && !resid_is_cluster_scoped(t->group, t->kind)) return 1;
+    return !strcmp(resid_effective_ns(t), resid_effective_ns(id));
+}
+
+/* k->vars lives as long as the build: grown in the arena, never freed by hand
+ * (so an error anywhere in the build leaks nothing). */
+static void vars_push(arena *a, node_list *l, node *v)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 8;
+        l->v = arena_grow(a, l->v, l->cap * sizeof *l->v, cap * sizeof *l->v);
+        l->cap = cap;
+    }
+    l->v[l->n++] = v;
+}
+
+static int already_declared(const node_list *vars, const char *name)
+{
+    for (size_t i = 0; i < vars->n; i++) {
+        const char *n = node_get_str(vars->v[i], "name", NULL);
+        if (n && !strcmp(n, name)) return 1;
+    }
+    return 0;
+}
+
+int vars_collect(kust *k, resmap *rm)
+{
+    arena *a = k->b->a;
+    node *list = map_get(k->k, "vars");
+    if (!list || list->kind == N_NULL) return 0;
+    if (list->kind != N_SEQ) return err_set("%s: 'vars' must be a list", node_pos(a, list));
+    for (uint32_t i = 0; i < list->u.seq.n; i++) {
+        node *e = list->u.seq.items[i];
+        if (e->kind != N_MAP) return err_set("%s: a var must be a mapping", node_pos(a, e));
+        struct var v;
+        var_parse(a, e, &v);
+        resource *match = NULL;
+        size_t count = 0;
+        for (size_t j = 0; j < rm->n; j++)
+            if (var_matches(&v, &rm->v[j]->orig)) count++, match = match ? match : rm->v[j];
+        if (count > 1)
+            return err_set("%s: merging vars %s: found %zu resId matches for var %s (unable to disambiguate)",
+                           node_pos(a, e), vars_list_string(a, list), count, var_string(a, &v, 1));
+        if (match) strlist_push(a, &match->refvars, v.name);
+    }
+    for (uint32_t i = 0; i < list->u.seq.n; i++) {
+        node *e = list->u.seq.items[i];
+        const char *name = node_get_str(e, "name", NULL);
+        if (already_declared(k->vars, name ? name : ""))
+            return err_set("%s: var '%s' already encountered", node_pos(a, e), name ? name : "");
+        vars_push(a, k->vars, e);
+    }
+    return 0;
+}
+
+/* A resolved var: its value when it is a scalar kustomize can substitute. */
+struct value {
+    struct var v;
+    const node *val; /* NULL: not a primitive, left as $(NAME) */
+    int used;
+};
+
+struct resolver {
+    arena *a;
+    struct value *vals;
+    size_t n;
+    const char *path;   /* field spec being applied, for messages */
+};
+
+static int value_cmp(const void *x, const void *y)
+{
+    return strcmp(((const struct value *)x)->v.name, ((const struct value *)y)->v.name);
+}
+
+static struct value *find_value(struct resolver *rs, const char *name, size_t len)
+{
+    size_t lo = 0, hi = rs->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strncmp(rs->vals[mid].v.name, name, len);
+        if (c == 0 && rs->vals[mid].v.name[len]) c = 1;
+        if (c == 0) return &rs->vals[mid];
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return NULL;
+}
+
+/* RNode.GetFieldValue: "ports[0].port" means ports.0.port. */
+static const char *var_field_path(arena *a, const char *path)
+{
+    strbuf sb = STRBUF_INIT;
+    for (const char *p = path; *p; p++) {
+        if (*p == '[' && p[1] >= '0' && p[1] <= '9') {
+            const char *q = p + 1;
+            while (*q >= '0' && *q <= '9') q++;
+            if (*q == ']' && (q[1] == '.' || !q[1])) {
+                sb_addc(&sb, '.');
+                sb_add(&sb, p + 1, (size_t)(q - p - 1));
+                p = q;
+                continue;
+            }
+        }
+        sb_addc(&sb, *p);
+    }
+    const char *s = arena_strdup(a, sb.buf ? sb.buf : "");
+    sb_release(&sb);
+    return s;
+}
+
+static int read_value(arena *a, resource *r, struct value *val)
+{
+    fieldpath fp;
+    fieldpath_parse(a, var_field_path(a, val->v.fieldpath), &fp);
+    node *n;
+    if (fieldpath_lookup(a, r->obj, &fp, &n) < 0 || !n)
+        return err_set("%s: field specified in var '%s' not found in corresponding resource", node_pos(a, val->v.src),
+                       var_string(a, &val->v, 1));
+    val->val = n->kind == N_STR || n->kind == N_INT || n->kind == N_FLOAT || n->kind == N_BOOL ? n : NULL;
+    return 0;
+}
+
+/* Finds, for every declared var, the first object that its objref matched. */
+static int resolve_values(kust *k, resmap *rm, struct resolver *rs)
+{
+    arena *a = k->b->a;
+    rs->n = k->vars->n;
+    rs->vals = arena_zalloc(a, (rs->n + 1) * sizeof *rs->vals);
+    for (size_t i = 0; i < rs->n; i++) var_parse(a, k->vars->v[i], &rs->vals[i].v);
+    qsort(rs->vals, rs->n, sizeof *rs->vals, value_cmp);
+    resource **owner = arena_zalloc(a, (rs->n + 1) * sizeof *owner);
+    for (size_t i = 0; i < rm->n; i++)
+        for (uint32_t j = 0; j < rm->v[i]->refvars.n; j++) {
+            const char *name = rm->v[i]->refvars.v[j];
+            struct value *val = find_value(rs, name, strlen(name));
+            if (val && !owner[val - rs->vals]) owner[val - rs->vals] = rm->v[i];
+        }
+    for (size_t i = 0; i < rs->n; i++) {
+        if (!owner[i])
+            return err_set("%s: var '%s' cannot be mapped to a field in the set of known resources",
+                           node_pos(a, rs->vals[i].v.src), var_string(a, &rs->vals[i].v, 1));
+        if (read_value(a, owner[i], &rs->vals[i]) < 0) return -1;
+    }
+    return 0;
+}
+
+/* kustomize's DoReplacements: $(NAME) replaced, $$ escapes a '$', unknown
+ * or non-scalar vars left as written. A value that is exactly one var
+ * keeps the var's type. */
+static node *expand(struct resolver *rs, const node *in)
+{
+    const char *s = in->u.str.s;
+    size_t len = in->u.str.len;
+    strbuf sb = STRBUF_INIT;
+    size_t checkpoint = 0;
+    for (size_t c = 0; c < len; c++) {
+        if (s[c] != '$' || c + 1 >= len) continue;
+        sb_add(&sb, s + checkpoint, c - checkpoint);
+        const char *rest = s + c + 1;
+        size_t advance = 1;
+        if (*rest == '$') {
+            sb_addc(&sb, '$');
+        } else if (*rest == '(' && memchr(rest, ')', len - c - 1)) {
+            const char *close = memchr(rest, ')', len - c - 1);
+            size_t nlen = (size_t)(close - rest - 1);
+            struct value *v = find_value(rs, rest + 1, nlen);
+            if (v && v->val) v->used = 1;
+            if (v && v->val && c == 0 && (size_t)(close - s) == len - 1) {
+                sb_release(&sb);
+                node *n = node_new_scalar(rs->a, v->val->kind, v->val->u.str.s, v->val->u.str.len);
+                node_set_pos(n, in);
+                return n;
+            }
+            if (v && v->val) sb_add(&sb, v->val->u.str.s, v->val->u.str.len);
+            else sb_add(&sb, rest - 1, nlen + 3);
+            advance = nlen + 2;
+        } else {
+            sb_addc(&sb, '$');
+            sb_addc(&sb, *rest);
+        }
+        c += advance;
+        checkpoint = c + 1;
+    }
+    if (checkpoint < len) sb_add(&sb, s + checkpoint, len - checkpoint);
+    node *n = node_new_strn(rs->a, sb.buf ? sb.buf : "", sb.len);
+    node_set_pos(n, in);
+    sb_release(&sb);
+    return n;
+}
+
+static int has_dollar(const node *n)
+{
+    return n->kind == N_STR && memchr(n->u.str.s, '$', n->u.str.len);
+}
+
+static int visit(void *ctx, resource *r, node **slot)
+{
+    struct resolver *rs = ctx;
+    node *n = *slot;
+    if (n->kind == N_STR) {
+        if (has_dollar(n)) *slot = expand(rs, n);
+    } else if (n->kind == N_MAP) {
+        for (uint32_t i = 0; i < n->u.map.n; i++)
+            if (has_dollar(n->u.map.items[i].val)) n->u.map.items[i].val = expand(rs, n->u.map.items[i].val);
+    } else if (n->kind == N_SEQ) {
+        for (uint32_t i = 0; i < n->u.seq.n; i++) {
+            node *e = n->u.seq.items[i];
+            if (e->kind != N_STR)
+                return err_set("%s: considering field '%s' of object %s: invalid value type expect a string",
+                               node_pos(rs->a, e), rs->path, kid_string(rs->a, &r->id));
+            if (has_dollar(e)) n->u.seq.items[i] = expand(rs, e);
+        }
+    }
+    return 0;
+}
+
+static void warn_unused(struct resolver *rs)
+{
+    strbuf sb = STRBUF_INIT;
+    for (size_t i = 0; i < rs->n; i++)
+        if (!rs->vals[i].used) sb_addf(&sb, "%s%s", sb.len ? "," : "", rs->vals[i].v.name);
+    if (sb.len) warnf("well-defined vars that were never replaced: %s", sb.buf);
+    sb_release(&sb);
+}
+
+int vars_resolve(kust *k, resmap *rm)
+{
+    arena *a = k->b->a;
+    if (!k->vars || !k->vars->n) return 0;
+    struct resolver rs = {a, NULL, 0, NULL};
+    if (resolve_values(k, rm, &rs) < 0) return -1;
+    fieldspecs fss;
+    if (fieldspecs_compile(a, k->tc->cat[FS_VARREFERENCE], &fss) < 0) return -1;
+    for (size_t i = 0; i < rm->n; i++)
+        for (size_t j = 0; j < fss.n; j++) {
+            if (!fieldspec_selects(&fss.v[j], &rm->v[i]->id)) continue;
+            rs.path = node_get_str(fss.v[j].src, "path", NULL);
+            if (fieldspec_walk(a, &fss.v[j], rm->v[i], -1, visit, &rs) < 0) return -1;
+        }
+    warn_unused(&rs);
+    return 0;
+}

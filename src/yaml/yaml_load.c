@@ -1,0 +1,306 @@
+#include "kyaml.h"
+#include "err.h"
+#include "scalar.h"
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+/* Private to the YAML module (loader sets it, emitter checks it): a mapping
+ * key whose plain text yaml.v3 resolves to something other than a string. */
+
+struct anchor {
+    const char *name;
+    node *n;
+};
+
+struct frame {
+    node *coll;
+    node *key; /* a mapping's key waiting for its value */
+    int has_merge;
+};
+
+struct loader {
+    arena *a;
+    const char *file;
+    struct frame *stack;
+    size_t depth, cap;
+    struct anchor *anchors;
+    size_t nanchors, acap;
+    node *root;
+    int dup_last_wins;
+};
+
+static void set_pos(struct loader *L, node *n, const yaml_mark_t *m)
+{
+    n->file = L->file;
+    n->line = (uint32_t)m->line + 1;
+    n->col = (uint16_t)(m->column + 1 > 65535 ? 65535 : m->column + 1);
+}
+
+static void add_anchor(struct loader *L, const yaml_char_t *name, node *n)
+{
+    if (!name) return;
+    if (L->nanchors == L->acap) {
+        L->acap = L->acap ? L->acap * 2 : 8;
+        L->anchors = realloc(L->anchors, L->acap * sizeof *L->anchors);
+        if (!L->anchors) abort();
+    }
+    L->anchors[L->nanchors].name = arena_strdup(L->a, (const char *)name);
+    L->anchors[L->nanchors].n = n;
+    L->nanchors++;
+}
+
+static node *find_anchor(struct loader *L, const char *name)
+{
+    for (size_t i = L->nanchors; i-- > 0;)
+        if (!strcmp(L->anchors[i].name, name)) return L->anchors[i].n;
+    return NULL;
+}
+
+/* Places a finished value into its parent (or makes it the root). */
+static int attach(struct loader *L, node *n)
+{
+    if (!L->depth) {
+        L->root = n;
+        return 0;
+    }
+    struct frame *f = &L->stack[L->depth - 1];
+    if (f->coll->kind == N_SEQ) {
+        seq_push(L->a, f->coll, n);
+        return 0;
+    }
+    if (!f->key) {
+        if (n->kind >= N_MAP) return err_set("%s:%u:%u: complex mapping keys are not supported", L->file, n->line, n->col);
+        node *k = n;
+        k->kind = N_STR;
+        f->key = k;
+        return 0;
+    }
+    node *key = f->key;
+    f->key = NULL;
+    if (!(key->flags & NF_QUOTED) && !strcmp(key->u.str.s, "<<")) {
+        f->has_merge = 1;
+        /* Kept as an entry for now; merged when the mapping ends. */
+    } else if (L->dup_last_wins && map_getn(f->coll, key->u.str.s, key->u.str.len)) {
+        map_set(L->a, f->coll, key->u.str.s, n);
+        return 0;
+    } else if (map_getn(f->coll, key->u.str.s, key->u.str.len)) {
+        node *prev = NULL;
+        for (uint32_t i = 0; i < f->coll->u.map.n; i++)
+            if (!strcmp(f->coll->u.map.items[i].key->u.str.s, key->u.str.s)) prev = f->coll->u.map.items[i].key;
+        return err_set("%s:%u:%u: mapping key \"%s\" already defined at line %u", L->file, key->line, key->col,
+                       key->u.str.s, prev ? prev->line : 0);
+    }
+    node *m = f->coll;
+    if (m->u.map.n == m->u.map.cap) {
+        uint32_t cap = m->u.map.cap ? m->u.map.cap * 2 : 4;
+        m->u.map.items = arena_grow(L->a, m->u.map.items, m->u.map.n * sizeof(node_pair), cap * sizeof(node_pair));
+        m->u.map.cap = cap;
+    }
+    m->u.map.items[m->u.map.n].key = key;
+    m->u.map.items[m->u.map.n].val = n;
+    m->u.map.n++;
+    return 0;
+}
+
+/* YAML merge keys: entries of the merged maps that the mapping lacks are added. */
+static void apply_merges(struct loader *L, node *m)
+{
+    node_pair *items = m->u.map.items;
+    uint32_t n = m->u.map.n;
+    node *out = node_new(L->a, N_MAP);
+    node_set_pos(out, m);
+    node_list sources = {0};
+    for (uint32_t i = 0; i < n; i++) {
+        if (strcmp(items[i].key->u.str.s, "<<") || (items[i].key->flags & NF_QUOTED)) {
+            map_set(L->a, out, items[i].key->u.str.s, items[i].val);
+            out->u.map.items[out->u.map.n - 1].key = items[i].key;
+            continue;
+        }
+        node *v = items[i].val;
+        if (v->kind == N_MAP) list_push(&sources, v);
+        else if (v->kind == N_SEQ)
+            for (uint32_t j = 0; j < v->u.seq.n; j++)
+                if (v->u.seq.items[j]->kind == N_MAP) list_push(&sources, v->u.seq.items[j]);
+    }
+    for (size_t s = 0; s < sources.n; s++) {
+        node *src = sources.v[s];
+        for (uint32_t j = 0; j < src->u.map.n; j++)
+            if (!map_get(out, src->u.map.items[j].key->u.str.s))
+                map_set(L->a, out, src->u.map.items[j].key->u.str.s, node_clone(L->a, src->u.map.items[j].val));
+    }
+    list_free(&sources);
+    m->u.map = out->u.map;
+}
+
+static int push(struct loader *L, node *coll)
+{
+    if (L->depth == L->cap) {
+        L->cap = L->cap ? L->cap * 2 : 16;
+        L->stack = realloc(L->stack, L->cap * sizeof *L->stack);
+        if (!L->stack) abort();
+    }
+    L->stack[L->depth].coll = coll;
+    L->stack[L->depth].key = NULL;
+    L->stack[L->depth].has_merge = 0;
+    L->depth++;
+    return 0;
+}
+
+static node *make_scalar(struct loader *L, yaml_event_t *ev)
+{
+    const char *text = (const char *)ev->data.scalar.value;
+    size_t len = ev->data.scalar.length;
+    int kind = N_STR;
+    int tagkind = scalar_kind_for_tag((const char *)ev->data.scalar.tag);
+    node *n = node_new(L->a, N_STR);
+    set_pos(L, n, &ev->start_mark);
+    if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) n->flags |= NF_QUOTED;
+    if (tagkind == N_STR || (tagkind < 0 && ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) ||
+        (ev->data.scalar.tag && tagkind < 0)) {
+        n->u.str.s = arena_strndup(L->a, text, len);
+        n->u.str.len = (uint32_t)len;
+        return n;
+    }
+    struct frame *top = L->depth ? &L->stack[L->depth - 1] : NULL;
+    if (top && top->coll->kind == N_MAP && !top->key) { /* keys keep their text */
+        n->u.str.s = arena_strndup(L->a, text, len);
+        n->u.str.len = (uint32_t)len;
+        /* A plain key that yaml.v3 reads as a number, bool, null or timestamp
+         * makes kustomize fail when it writes the object out (json cannot
+         * marshal map[interface{}]interface{}); the emitter reports it. */
+        size_t klen;
+        int kkind;
+        const char *norm = scalar_resolve_plain(L->a, text, len, &kkind, &klen);
+        if (tagkind < 0 && (kkind != N_STR || norm != text ||
+                            (len >= 10 && text[4] == '-' && scalar_v2_needs_quotes(text, len))))
+            n->flags |= NF_KEY_NOT_STR;
+        return n;
+    }
+    node *p = scalar_new_plain(L->a, text, len);
+    p->flags |= n->flags;
+    node_set_pos(p, n);
+    kind = p->kind;
+    if (tagkind >= 0 && tagkind != kind && !(tagkind == N_FLOAT && kind == N_INT)) p->kind = (uint8_t)tagkind;
+    return p;
+}
+
+static int parse_error(struct loader *L, yaml_parser_t *p)
+{
+    const yaml_mark_t *m = p->problem_mark.line || p->problem_mark.column ? &p->problem_mark : &p->context_mark;
+    return err_set("%s:%zu:%zu: invalid YAML: %s%s%s", L->file, m->line + 1, m->column + 1,
+                   p->problem ? p->problem : "syntax error", p->context ? " " : "", p->context ? p->context : "");
+}
+
+static int load_stream(struct loader *L, const char *buf, size_t len, node_list *out)
+{
+    yaml_parser_t p;
+    yaml_event_t ev;
+    int rc = 0, done = 0;
+    yaml_parser_initialize(&p);
+    yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
+    while (!done && rc == 0) {
+        if (!yaml_parser_parse(&p, &ev)) {
+            rc = parse_error(L, &p);
+            break;
+        }
+        node *n = NULL;
+        switch (ev.type) {
+        case YAML_STREAM_END_EVENT:
+            done = 1;
+            break;
+        case YAML_DOCUMENT_START_EVENT:
+            L->root = NULL;
+            L->nanchors = 0;
+            break;
+        case YAML_DOCUMENT_END_EVENT:
+            if (L->root && L->root->kind != N_NULL) list_push(out, L->root);
+            L->root = NULL;
+            break;
+        case YAML_SCALAR_EVENT:
+            n = make_scalar(L, &ev);
+            add_anchor(L, ev.data.scalar.anchor, n);
+            rc = attach(L, n);
+            break;
+        case YAML_ALIAS_EVENT: {
+            node *target = find_anchor(L, (const char *)ev.data.alias.anchor);
+            if (!target) {
+                rc = err_set("%s:%zu:%zu: unknown anchor '%s' referenced", L->file, ev.start_mark.line + 1,
+                             ev.start_mark.column + 1, ev.data.alias.anchor);
+                break;
+            }
+            n = node_clone(L->a, target);
+            rc = attach(L, n);
+            break;
+        }
+        case YAML_SEQUENCE_START_EVENT:
+        case YAML_MAPPING_START_EVENT:
+            n = node_new(L->a, ev.type == YAML_SEQUENCE_START_EVENT ? N_SEQ : N_MAP);
+            set_pos(L, n, &ev.start_mark);
+            add_anchor(L, ev.type == YAML_SEQUENCE_START_EVENT ? ev.data.sequence_start.anchor
+                                                             : ev.data.mapping_start.anchor, n);
+            push(L, n);
+            break;
+        case YAML_SEQUENCE_END_EVENT:
+        case YAML_MAPPING_END_EVENT: {
+            struct frame f = L->stack[--L->depth];
+            if (f.has_merge) apply_merges(L, f.coll);
+            rc = attach(L, f.coll);
+            break;
+        }
+        default:
+            break;
+        }
+        yaml_event_delete(&ev);
+    }
+    yaml_parser_delete(&p);
+    return rc;
+}
+
+int yaml_load(arena *a, const char *file, const char *buf, size_t len, node_list *out)
+{
+    struct loader L = {.a = a, .file = file};
+    int rc = load_stream(&L, buf, len, out);
+    free(L.stack);
+    free(L.anchors);
+    return rc;
+}
+
+int yaml_load_file(arena *a, const char *path, node_list *out)
+{
+    strbuf sb = STRBUF_INIT;
+    if (sb_read_file(&sb, path) < 0) {
+        int e = errno;
+        sb_release(&sb);
+        return err_set("%s: %s", path, strerror(e));
+    }
+    int rc = yaml_load(a, arena_strdup(a, path), sb.buf, sb.len, out);
+    sb_release(&sb);
+    return rc;
+}
+
+static int load_one(struct loader *L, const char *buf, size_t len, node **out)
+{
+    node_list docs = {0};
+    int rc = load_stream(L, buf, len, &docs);
+    free(L->stack);
+    free(L->anchors);
+    *out = NULL;
+    if (rc == 0 && docs.n > 1) rc = err_set("%s: expected one YAML document, found %zu", L->file, docs.n);
+    if (rc == 0 && docs.n == 1) *out = docs.v[0];
+    list_free(&docs);
+    return rc;
+}
+
+int yaml_load_one(arena *a, const char *file, const char *buf, size_t len, node **out)
+{
+    struct loader L = {.a = a, .file = file};
+    return load_one(&L, buf, len, out);
+}
+
+int yaml_load_one_lenient(arena *a, const char *file, const char *buf, size_t len, node **out)
+{
+    struct loader L = {.a = a, .file = file, .dup_last_wins = 1};
+    return load_one(&L, buf, len, out);
+}
