@@ -13,6 +13,7 @@ struct command {
 
 static const struct command commands[] = {
     {"build", cmd_build, "Render a kustomization directory to a YAML stream (like kustomize build)"},
+    {"diff", cmd_diff, "Show what a configuration change does, object by object"},
     {"version", cmd_version, "Print the version information"},
 };
 

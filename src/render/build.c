@@ -417,17 +417,24 @@ static void drop_local_config(resmap *rm)
     }
 }
 
+int build_objects(const char *dir, const build_options *opt, arena *a, resmap *out)
+{
+    build b = {.a = a, .opt = *opt};
+    kust k;
+    int rc = top_level(&b, dir, &k, out);
+    if (rc == 0) {
+        drop_local_config(out);
+        rc = sort_resources(b.a, out, map_get(k.k, "sortOptions"));
+    }
+    if (rc == 0) rc = finish_build_metadata(&k, out);
+    return rc;
+}
+
 int build_run(const char *dir, const build_options *opt, strbuf *out)
 {
-    build b = {.a = arena_new(), .opt = *opt};
+    arena *a = arena_new();
     resmap rm = {0};
-    kust k;
-    int rc = top_level(&b, dir, &k, &rm);
-    if (rc == 0) {
-        drop_local_config(&rm);
-        rc = sort_resources(b.a, &rm, map_get(k.k, "sortOptions"));
-    }
-    if (rc == 0) rc = finish_build_metadata(&k, &rm);
+    int rc = build_objects(dir, opt, a, &rm);
     if (rc == 0) {
         node **docs = malloc((rm.n ? rm.n : 1) * sizeof *docs);
         for (size_t i = 0; i < rm.n; i++) docs[i] = rm.v[i]->obj;
@@ -435,6 +442,6 @@ int build_run(const char *dir, const build_options *opt, strbuf *out)
         free(docs);
     }
     resmap_free(&rm);
-    arena_free(b.a);
+    arena_free(a);
     return rc;
 }

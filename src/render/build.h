@@ -70,6 +70,9 @@ const struct builtin *builtin_find(const char *kind);
 
 /* Builds the kustomization in dir; output in kustomize's format into out. */
 int build_run(const char *dir, const build_options *opt, strbuf *out);
+/* Builds the kustomization in dir into out: the final objects in output
+ * order, allocated in a (the caller frees a after resmap_free(out)). */
+int build_objects(const char *dir, const build_options *opt, arena *a, resmap *out);
 /* Builds into rm (unsorted bookkeeping kept); for subcommands that need objects. */
 int build_resmap(build *b, const char *dir, resmap *rm);
 

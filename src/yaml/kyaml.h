@@ -33,5 +33,8 @@ int yaml_emit(strbuf *out, node *doc);
 /* Appends documents separated by "---" lines, emitting large streams on
  * several threads (objects are independent; output order is kept). */
 int yaml_emit_stream(strbuf *out, node **docs, size_t n);
+/* The same, recording where each document starts in out (starts[n]: the end),
+ * for callers that need each object's text (kgrender diff). */
+int yaml_emit_stream_at(strbuf *out, node **docs, size_t n, size_t *starts);
 
 #endif

@@ -271,6 +271,11 @@ static void sort_tree(node *n)
 
 int yaml_emit_stream(strbuf *out, node **docs, size_t n)
 {
+    return yaml_emit_stream_at(out, docs, n, NULL);
+}
+
+int yaml_emit_stream_at(strbuf *out, node **docs, size_t n, size_t *starts)
+{
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     size_t nt = cpus > 1 ? (size_t)cpus : 1;
     if (nt > EMIT_MAX_THREADS) nt = EMIT_MAX_THREADS;
@@ -303,8 +308,10 @@ int yaml_emit_stream(strbuf *out, node **docs, size_t n)
             struct emit_share *sh = &s[i % nt];
             size_t k = i / nt, from = k ? sh->ends[k - 1] : 0;
             if (i) sb_adds(out, "---\n");
+            if (starts) starts[i] = out->len;
             sb_add(out, sh->out.buf + from, sh->ends[k] - from);
         }
+        if (starts) starts[n] = out->len;
     }
     for (size_t t = 0; t < nt; t++) {
         sb_release(&s[t].out);
