@@ -14,6 +14,7 @@ struct command {
 static const struct command commands[] = {
     {"build", cmd_build, "Render a kustomization directory to a YAML stream (like kustomize build)"},
     {"version", cmd_version, "Print the version information"},
+    {"api-resources", cmd_api_resources, "Print the supported API resources on the server"},
 };
 
 static void usage(FILE *f)
