@@ -6,6 +6,7 @@
  * headers. Nothing here is ever printed. */
 #include "err.h"
 #include "http.h"
+#include "json.h"
 #include "kubeconfig.h"
 #include "kyaml.h"
 #include "runcmd.h"
@@ -85,38 +86,32 @@ static int read_token_file(kube_auth *k, int refresh)
 
 /* ---- exec plugin ---------------------------------------------------------- */
 
-static void json_str(strbuf *sb, const char *s)
-{
-    sb_addc(sb, '"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') sb_addc(sb, '\\'), sb_addc(sb, (char)c);
-        else if (c < 0x20) sb_addf(sb, "\\u%04x", c);
-        else sb_addc(sb, (char)c);
-    }
-    sb_addc(sb, '"');
-}
-
 /* KUBERNETES_EXEC_INFO: the ExecCredential spec (and the cluster when the
  * plugin asked for it with provideClusterInfo). */
 static void exec_info(const kube_config *c, const kube_exec *x, int interactive, strbuf *out)
 {
     sb_adds(out, "KUBERNETES_EXEC_INFO={\"apiVersion\":");
-    json_str(out, x->api_version);
+    json_string(out, x->api_version, strlen(x->api_version));
     sb_addf(out, ",\"kind\":\"ExecCredential\",\"spec\":{\"interactive\":%s", interactive ? "true" : "false");
     if (x->provide_cluster_info) {
         sb_adds(out, ",\"cluster\":{\"server\":");
-        json_str(out, c->server);
-        if (c->tls_server_name) sb_adds(out, ",\"tls-server-name\":"), json_str(out, c->tls_server_name);
+        json_string(out, c->server, strlen(c->server));
+        if (c->tls_server_name) {
+            sb_adds(out, ",\"tls-server-name\":");
+            json_string(out, c->tls_server_name, strlen(c->tls_server_name));
+        }
         if (c->insecure) sb_adds(out, ",\"insecure-skip-tls-verify\":true");
         if (c->ca_pem) {
             unsigned char *b = malloc(4 * ((c->ca_len + 2) / 3) + 1);
             EVP_EncodeBlock(b, (const unsigned char *)c->ca_pem, (int)c->ca_len);
             sb_adds(out, ",\"certificate-authority-data\":");
-            json_str(out, (const char *)b);
+            json_string(out, (const char *)b, strlen((const char *)b));
             free(b);
         }
-        if (c->proxy_url) sb_adds(out, ",\"proxy-url\":"), json_str(out, c->proxy_url);
+        if (c->proxy_url) {
+            sb_adds(out, ",\"proxy-url\":");
+            json_string(out, c->proxy_url, strlen(c->proxy_url));
+        }
         if (c->no_compression) sb_adds(out, ",\"disable-compression\":true");
         sb_adds(out, "}");
     }

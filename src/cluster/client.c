@@ -19,7 +19,25 @@ struct cluster {
     long timeout_ms;
     struct cluster_disc *disc;
     struct call *calls;         /* every call alive, freed with the cluster */
+    size_t sent[8];             /* requests sent, by verb (verbs[]) */
 };
+
+static const char *const verbs[] = {"GET", "LIST", "WATCH", "PATCH", "DELETE", "POST", "PUT", "other"};
+
+static int verb_index(const char *v)
+{
+    for (int i = 0; i < 7; i++)
+        if (!strcmp(verbs[i], v)) return i;
+    return 7;
+}
+
+size_t cluster_requests(const cluster *c, const char *verb)
+{
+    size_t n = 0;
+    for (int i = 0; i < 8; i++)
+        if (!verb || !strcmp(verb, verbs[i])) n += c->sent[i];
+    return n;
+}
 
 enum call_kind { C_PLAIN, C_LIST, C_WATCH, C_SYNC };
 
@@ -28,6 +46,7 @@ struct call {
     struct call *prev, *next;   /* in cluster.calls */
     cluster *c;
     enum call_kind kind;
+    int verb;                   /* index in verbs[] */
     char *what;
     arena *a;
     cluster_cb cb;
@@ -265,6 +284,7 @@ static http_xfer *send_call(struct call *k, const cluster_call *call)
         .done = on_done,
         .ud = k,
     };
+    k->verb = k->kind == C_LIST ? 1 : k->kind == C_WATCH ? 2 : verb_index(call->method ? call->method : "GET");
     k->x = http_multi_add(c->m, &hc);
     sb_release(&url);
     sb_release(&acc);
@@ -331,6 +351,7 @@ static void on_done(void *ud, const http_result *r)
     strbuf msgs = STRBUF_INIT, reason = STRBUF_INIT;
     cluster_result res;
     arena *a = k->a;
+    k->c->sent[k->verb] += (size_t)r->attempts;
     if (k->kind == C_LIST && !a) a = arena_new(); /* the continue token must be read */
     make_result(k, r, a, &res, &msgs, &reason);
     if (k->kind == C_WATCH && r->cancelled) res.error = NULL;

@@ -33,6 +33,7 @@ struct kset {
 const char cluster_flags_help[] =
     "      --certificate-authority string   Path to a cert file for the certificate authority\n"
     "      --cluster string                 The name of the kubeconfig cluster to use\n"
+    "      --concurrency int                Requests in flight to the API server at most (default 16)\n"
     "      --context string                 The name of the kubeconfig context to use\n"
     "      --insecure-skip-tls-verify       If true, the server's certificate will not be checked for validity.\n"
     "                                       This will make your HTTPS connections insecure\n"
@@ -132,7 +133,14 @@ int cluster_flag_parse(cluster_flags *f, int argc, char **argv, int *i)
     if (r < 0) return -1;
     if (r && parse_duration_ms(v, &f->request_timeout_ms) < 0)
         return err_set("invalid argument \"%s\" for --request-timeout: a duration like 30s, 2m or 0", v);
-    return r;
+    if (r) return 1;
+    if ((r = flag_arg(argc, argv, i, "--concurrency", NULL, &v)) <= 0) return r;
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (*end || end == v || n < 1 || n > 1000)
+        return err_set("invalid argument \"%s\" for --concurrency: a number of requests from 1 to 1000", v);
+    f->concurrency = (int)n;
+    return 1;
 }
 
 /* ---- loading files -------------------------------------------------------- */
