@@ -229,7 +229,8 @@ struct http_xfer {
     size_t got;
     double due;                 /* X_DELAYED: when to start again */
     long retry_after_ms;        /* from the last response's Retry-After */
-    int attempts, refreshable, refresh, refreshed, stop, cancelled, too_big;
+    int attempts, refreshable, refreshed, stop, cancelled, too_big;
+    unsigned auth_gen;          /* the credential generation this attempt used */
     long status;
     CURLcode rc;
     char *error;
@@ -244,6 +245,8 @@ struct http_multi {
     void *auth_ud;
     struct xlist queued, active, delayed, finished;
     int depth;                  /* > 0 inside http_multi_wait: callbacks are held back */
+    unsigned auth_gen;          /* bumped when a 401 shows the credential is stale */
+    int auth_refresh;           /* the next send refreshes the credential */
     CURL **pool;                /* reusable easy handles */
     size_t npool, cappool;
 };
@@ -499,8 +502,10 @@ static void x_start(http_xfer *x)
     x->attempts++;
     strbuf ah = STRBUF_INIT;
     if (m->auth) {
-        int r = m->auth(m->auth_ud, &ah, x->refresh);
-        x->refresh = 0;
+        /* One refresh per stale credential, however many calls saw the 401. */
+        int r = m->auth(m->auth_ud, &ah, m->auth_refresh);
+        m->auth_refresh = 0;
+        x->auth_gen = m->auth_gen;
         if (r < 0) {
             sb_release(&ah);
             x_fail(x, err_msg());
@@ -563,7 +568,11 @@ static double retry_delay(http_xfer *x, long reqsize)
             x->attempts < MAX_ATTEMPTS)
             return x->retry_after_ms >= 0 ? x->retry_after_ms / 1000.0 : backoff_s(x->attempts);
         if (x->status == 401 && x->refreshable && !x->refreshed) {
-            x->refreshed = x->refresh = 1;
+            x->refreshed = 1;
+            if (x->auth_gen == x->m->auth_gen) {
+                x->m->auth_gen++;
+                x->m->auth_refresh = 1;
+            }
             return 0;
         }
         return -1;
