@@ -243,6 +243,7 @@ static void make_result(struct call *k, const http_result *r, arena *a, cluster_
     if (why) sb_adds(reason, why);
     res->reason = reason->len ? reason->buf : "";
     error_text(k->c, k->what, r->status, doc, r->body, r->body_len, msgs);
+    if (r->attempts > 1) sb_addf(msgs, " (after %d attempts)", r->attempts);
     res->error = msgs->buf;
     if (tmp) arena_free(tmp);
 }

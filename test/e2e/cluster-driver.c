@@ -9,6 +9,7 @@
  *   cluster-driver [access flags] list APIVERSION KIND NAMESPACE SELECTOR
  *   cluster-driver [access flags] watch APIVERSION KIND NAMESPACE NAME EVENTS
  *   cluster-driver [access flags] discover-twice
+ *   cluster-driver [access flags] raw METHOD PATH     (not idempotent)
  *
  * Prints one result line per command (and errors on stderr); exit 1 on error. */
 #include <stdio.h>
@@ -102,8 +103,8 @@ static void on_get(cluster *c, const cluster_result *res, void *ud)
         on_result(c, res, ud);
         return;
     }
-    printf("got %s rv=%s\n", node_get_str(res->json, "metadata", "name", NULL),
-           node_get_str(res->json, "metadata", "resourceVersion", NULL));
+    printf("got %s rv=%s attempts=%d\n", node_get_str(res->json, "metadata", "name", NULL),
+           node_get_str(res->json, "metadata", "resourceVersion", NULL), res->attempts);
 }
 
 static int cmd_get(cluster *c, char **argv)
@@ -173,6 +174,22 @@ static int cmd_watch(cluster *c, char **argv)
     return failures != 0 || seen_events < want_events;
 }
 
+static void on_raw(cluster *c, const cluster_result *res, void *ud)
+{
+    printf("status=%ld attempts=%d%s%s\n", res->status, res->attempts, res->error ? " error=" : "",
+           res->error ? res->error : "");
+    if (res->error) failures++;
+}
+
+static int cmd_raw(cluster *c, char **argv)
+{
+    cluster_call call = {.method = argv[0], .path = argv[1], .content_type = "application/json", .body = "{}",
+                         .body_len = 2};
+    cluster_submit(c, &call, on_raw, NULL);
+    cluster_run(c);
+    return failures != 0;
+}
+
 int main(int argc, char **argv)
 {
     cluster_flags f = {0};
@@ -203,6 +220,7 @@ int main(int argc, char **argv)
     else if (!strcmp(cmd, "get") && n == 4) rc = cmd_get(c, argv + i);
     else if (!strcmp(cmd, "list") && n == 4) rc = cmd_list(c, argv + i);
     else if (!strcmp(cmd, "watch") && n == 5) rc = cmd_watch(c, argv + i);
+    else if (!strcmp(cmd, "raw") && n == 2) rc = cmd_raw(c, argv + i);
     else if (!strcmp(cmd, "discover-twice")) {
         rc = cluster_discover(c) < 0 || cluster_refresh(c) < 0;
         if (rc) fprintf(stderr, "error: %s\n", err_msg());
