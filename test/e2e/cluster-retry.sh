@@ -55,7 +55,7 @@ expect retry-429-post 0 'status=200 attempts=2$' D raw POST '/api/v1/namespaces/
 expect retry-dropped-get 0 'got drop rv=3 attempts=2' D get v1 ConfigMap default drop
 expect dropped-post-reported nonzero 'status=0 attempts=1 error=.*cannot reach the API server.*(Empty reply|closed|reset)' \
     D raw POST '/api/v1/namespaces/default/configmaps?name=drop-post'
-expect give-up-500 nonzero 'ConfigMap default/always500: 500 Internal Server Error: Internal error occurred: etcd is sad \\(after 6 attempts\\).*attempts=6' \
+expect give-up-500 nonzero 'ConfigMap default/always500: 500 Internal Server Error: Internal error occurred: etcd is sad \(after 6 attempts\).*attempts=6' \
     D get v1 ConfigMap default always500
 
 timed D --request-timeout=1s get v1 ConfigMap default slow
