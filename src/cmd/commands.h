@@ -3,6 +3,7 @@
 #define KG_COMMANDS_H
 
 int cmd_build(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_api_resources(int argc, char **argv);
 
