@@ -202,7 +202,10 @@ static void error_text(cluster *c, const char *what, long status, const node *st
 
 static void transport_text(cluster *c, const char *what, const http_result *r, strbuf *out)
 {
-    sb_addf(out, "%s: cannot reach the API server %s: %s", what, c->cfg.server, r->error ? r->error : "no response");
+    if (r->not_sent)
+        sb_addf(out, "%s: cannot reach the API server %s: %s", what, c->cfg.server, r->error ? r->error : "");
+    else /* sent, but no (complete) answer: it may or may not have been applied */
+        sb_addf(out, "%s: no answer from the API server %s: %s", what, c->cfg.server, r->error ? r->error : "");
     if (r->attempts > 1) sb_addf(out, " (after %d attempts)", r->attempts);
     if (r->error && strstr(r->error, "SSL certificate problem"))
         sb_adds(out, " (the server's certificate is not trusted: check the cluster's certificate-authority)");
@@ -365,8 +368,12 @@ static void on_done(void *ud, const http_result *r)
         k->res_out->reason = arena_strdup(k->c->a, res.reason);
         break;
     case C_LIST:
-        list_next(k, &res);
-        if (!k->a) arena_free(a);
+        if (a != k->a) { /* list_next may free k */
+            list_next(k, &res);
+            arena_free(a);
+        } else {
+            list_next(k, &res);
+        }
         sb_release(&msgs);
         sb_release(&reason);
         return; /* list_next frees k when the list ends */

@@ -229,7 +229,7 @@ struct http_xfer {
     size_t got;
     double due;                 /* X_DELAYED: when to start again */
     long retry_after_ms;        /* from the last response's Retry-After */
-    int attempts, refreshable, refreshed, stop, cancelled, too_big;
+    int attempts, refreshable, refreshed, stop, cancelled, too_big, not_sent;
     unsigned auth_gen;          /* the credential generation this attempt used */
     long status;
     CURLcode rc;
@@ -592,6 +592,7 @@ static void x_complete(http_xfer *x, CURLcode rc)
     curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &x->status);
     curl_easy_getinfo(x->easy, CURLINFO_REQUEST_SIZE, &reqsize);
     x_release_easy(x);
+    x->not_sent = reqsize == 0;
     double delay = retry_delay(x, reqsize);
     if (delay >= 0) {
         x->due = now_s() + delay;
@@ -664,6 +665,7 @@ static void x_deliver(http_xfer *x)
         .error = x->error,
         .attempts = x->attempts,
         .cancelled = x->cancelled,
+        .not_sent = x->rc != CURLE_OK && x->not_sent,
     };
     if (x->cancelled) r.error = NULL;
     xl_unlink(&x->m->finished, x);

@@ -60,6 +60,7 @@ typedef struct http_result {
     const char *error;      /* transport failure (libcurl's reason), NULL when a response came */
     int attempts;           /* sends made */
     int cancelled;          /* ended by http_multi_cancel() or the data callback */
+    int not_sent;           /* a transport failure before the request was sent (connect, TLS) */
 } http_result;
 
 typedef void (*http_done_fn)(void *ud, const http_result *r);

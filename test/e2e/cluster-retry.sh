@@ -53,7 +53,7 @@ expect no-retry-503-post nonzero 'status=503 attempts=1 error=.*503 Service Unav
     D raw POST '/api/v1/namespaces/default/configmaps?name=r503-post'
 expect retry-429-post 0 'status=200 attempts=2$' D raw POST '/api/v1/namespaces/default/configmaps?name=r429-post'
 expect retry-dropped-get 0 'got drop rv=3 attempts=2' D get v1 ConfigMap default drop
-expect dropped-post-reported nonzero 'status=0 attempts=1 error=.*cannot reach the API server.*(Empty reply|closed|reset)' \
+expect dropped-post-reported nonzero 'status=0 attempts=1 error=.*no answer from the API server.*(Empty reply|closed|reset)' \
     D raw POST '/api/v1/namespaces/default/configmaps?name=drop-post'
 expect give-up-500 nonzero 'ConfigMap default/always500: 500 Internal Server Error: Internal error occurred: etcd is sad \(after 6 attempts\).*attempts=6' \
     D get v1 ConfigMap default always500
