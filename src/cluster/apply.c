@@ -128,8 +128,9 @@ static int init_obj(engine *e, node_list *docs, node *doc, aobj *o)
     }
     o->ns = o->namespaced ? ns : "";
     o->key = obj_key(e->a, o->group, o->kind, o->ns, o->name);
-    o->what = display(e->a, o->kind, ns && o->namespaced ? ns : "", o->name);
-    if (!o->res && !crd)
+    int unknown = !o->res && !crd; /* named as written */
+    o->what = display(e->a, o->kind, ns && (o->namespaced || unknown) ? ns : "", o->name);
+    if (unknown)
         fail_obj(e, o, arena_printf(e->a, "%s: unknown kind: the server has no %s in %s (is its CRD installed?)",
                                     o->what, o->kind, o->api_version));
     return 0;
@@ -197,9 +198,8 @@ void engine_obj_done(engine *e, uint32_t i, int ok)
             e->nready++;
             if (o->is_crd) e->crds_new = 1;
         } else {
-            const char *why = o->msg ? o->msg : "not ready";
-            o->msg = redact(e->a, why);
-            progress_event(e, o, "not-ready", o->msg);
+            o->msg = redact(e->a, o->msg ? o->msg : "no status seen yet");
+            progress_event(e, o, "not-ready", arena_printf(e->a, "not ready: %s", o->msg));
         }
     }
     count_state(e, o, ok);
@@ -232,6 +232,15 @@ static void stop_run(engine *e, const char *why)
 
 static void pump(engine *e);
 
+static void block(engine *e, uint32_t i, const char *why)
+{
+    aobj *o = &e->objs[i];
+    o->state = OS_BLOCKED;
+    o->msg = why;
+    progress_event(e, o, "not-applied", why);
+    engine_obj_done(e, i, 0);
+}
+
 static void on_applied(cluster *c, const cluster_result *res, void *ud)
 {
     engine *e = E;
@@ -243,14 +252,18 @@ static void on_applied(cluster *c, const cluster_result *res, void *ud)
         progress_event(e, o, e->o->dry_run ? "applied (server dry run)" : o->drifted ? "applied (drift)" : "applied",
                        NULL);
         after_apply(e, i, res->json);
+    } else if (!res->status) {
+        /* no answer: the server is gone (the client retried already); the
+         * rest is not sent, and the summary tells how many wait for a rerun */
+        stop_run(e, arena_printf(e->a, "lost the API server: %s", res->error));
+        block(e, i, arena_printf(e->a, "not applied: %s", e->stop_why));
     } else {
         const char *msg = res->error;
         if (res->status == 409)
             msg = arena_printf(e->a, "%s (use --force-conflicts to take these fields over)", msg);
         fail_obj(e, o, msg);
         progress_event(e, o, "failed", o->msg);
-        if (!res->status) stop_run(e, res->error);
-        else if (e->o->fail_fast) stop_run(e, "stopped at the first failure (--fail-fast)");
+        if (e->o->fail_fast) stop_run(e, "stopped at the first failure (--fail-fast)");
         engine_obj_done(e, i, 0);
     }
     (void)c;
@@ -286,15 +299,6 @@ static void queue_push(engine *e, uint32_t i)
     e->queue[e->qtail++] = i;
 }
 
-static void block(engine *e, uint32_t i, const char *why)
-{
-    aobj *o = &e->objs[i];
-    o->state = OS_BLOCKED;
-    o->msg = why;
-    progress_event(e, o, "not-applied", why);
-    engine_obj_done(e, i, 0);
-}
-
 static void pump(engine *e)
 {
     while (e->qhead < e->qtail && (e->stop || e->inflight < e->window)) {
@@ -306,17 +310,51 @@ static void pump(engine *e)
 }
 
 /* A custom resource whose CRD this apply made: resolvable once discovery
- * knows the CRD (reloaded at most once per batch of newly established CRDs). */
-static int resolve_late(engine *e, aobj *o)
+ * knows the CRD. Aggregated discovery is updated a moment after the CRD is
+ * Established, so objects that do not resolve yet wait in e->late and are
+ * tried again every 200 ms (discovery reloaded once per round), for 30 s. */
+static int resolve(engine *e, aobj *o)
 {
-    if (e->crds_new) {
-        e->crds_new = 0;
-        if (cluster_refresh(e->c) < 0) return -1;
-    }
     o->res = cluster_find(e->c, o->api_version, o->kind);
     if (!o->res) return -1;
     o->ref = (cluster_ref){o->res, o->namespaced ? o->ns : NULL, o->name};
     return 0;
+}
+
+static void late_push(engine *e, uint32_t i)
+{
+    if (e->nlate == e->caplate) {
+        e->caplate = e->caplate ? e->caplate * 2 : 16;
+        e->late = realloc(e->late, e->caplate * sizeof *e->late);
+        if (!e->late) abort();
+    }
+    if (!e->nlate) e->late_since = now_s();
+    e->late[e->nlate++] = i;
+}
+
+static void late_retry(engine *e)
+{
+    double t = now_s();
+    if (!e->nlate || t < e->late_next) return;
+    e->late_next = t + 0.2;
+    e->crds_new = 0;
+    int refreshed = cluster_refresh(e->c) == 0;
+    size_t w = 0;
+    for (size_t k = 0; k < e->nlate; k++) {
+        uint32_t i = e->late[k];
+        aobj *o = &e->objs[i];
+        if (refreshed && resolve(e, o) == 0) {
+            queue_push(e, i);
+        } else if (e->stop || t - e->late_since > 30) {
+            fail_obj(e, o, arena_printf(e->a, "%s: the server does not serve %s %s (its CRD was applied %.0f s ago)",
+                                        o->what, o->api_version, o->kind, t - e->late_since));
+            progress_event(e, o, "failed", o->msg);
+            engine_obj_done(e, i, 0);
+        } else {
+            e->late[w++] = i;
+        }
+    }
+    e->nlate = w;
 }
 
 /* plan callback: every dependency of object i is complete */
@@ -340,11 +378,8 @@ static void on_ready(void *ud, uint32_t i)
         o->state = OS_UNCHANGED;
         progress_event(e, o, "skipped", "its CustomResourceDefinition is created by this apply (dry run)");
         engine_obj_done(e, i, 1);
-    } else if (o->from_crd && !o->res && resolve_late(e, o) < 0) {
-        fail_obj(e, o, arena_printf(e->a, "%s: the server does not serve %s %s after its CRD was applied", o->what,
-                                    o->api_version, o->kind));
-        progress_event(e, o, "failed", o->msg);
-        engine_obj_done(e, i, 0);
+    } else if (o->from_crd && !o->res && (e->crds_new || resolve(e, o) < 0)) {
+        late_push(e, i); /* discovery is reloaded by the run loop */
     } else if (e->o->dry_run == DRY_CLIENT) {
         o->state = OS_APPLIED;
         progress_event(e, o, "applied (client dry run)", NULL);
@@ -476,7 +511,9 @@ static void run_plan(engine *e)
     plan_start(&e->plan, on_ready, e);
     pump(e);
     while (e->ndone < e->n) {
-        if (!cluster_pending(e->c) && e->qhead == e->qtail) {
+        late_retry(e);
+        pump(e);
+        if (!cluster_pending(e->c) && e->qhead == e->qtail && !e->nlate) {
             /* nothing in flight and nothing queued, yet objects wait: a bug, not a hang */
             stop_run(e, "internal error: the plan stalled");
             health_abort(e, e->stop_why);
@@ -484,7 +521,7 @@ static void run_plan(engine *e)
                 if (!e->objs[i].done) block(e, i, "not applied: the plan stalled");
             break;
         }
-        cluster_step(e->c, 100);
+        cluster_step(e->c, e->nlate ? 20 : 100);
         if (e->stop && !e->timed_out) health_abort(e, e->stop_why);
         timeout_check(e);
         pump(e);
@@ -532,6 +569,7 @@ int apply_main(const apply_opts *o)
     keymap_free(&e.livemap);
     free(e.live);
     free(e.queue);
+    free(e.late);
     if (e.c) cluster_close(e.c);
     arena_free(e.a);
     E = NULL;

@@ -194,6 +194,9 @@ typedef struct engine {
     int timed_out, prune_failed;
     int parent_pending;           /* the parent waits for its Namespace (applied by this run) */
     int crds_new;                 /* CRDs established since discovery was loaded */
+    uint32_t *late;               /* custom resources waiting for discovery to serve their kind */
+    size_t nlate, caplate;
+    double late_since, late_next;
     double t0, deadline;
     watchset *ws;
     struct progress *pg;

@@ -363,7 +363,7 @@ void health_abort(engine *e, const char *why)
     for (uint32_t i = 0; i < e->n; i++) {
         aobj *o = &e->objs[i];
         if (!o->watched) continue;
-        o->msg = arena_printf(e->a, "not ready: %s", o->msg ? o->msg : "no status seen yet");
+        if (!o->msg) o->msg = "no status seen yet";
         finish(e, watch_for(e, o->res, o->res->namespaced ? o->ns : NULL), i, 0);
     }
 }

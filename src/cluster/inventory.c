@@ -414,7 +414,10 @@ int inv_list_live(engine *e)
     for (uint32_t t = 0; t < types.n; t++) {
         const cluster_resource *res = find_gk(e, types.v[t]);
         if (!res) {
-            warnf("the server has no %s any more: its ApplySet members cannot be listed", types.v[t]);
+            int coming = 0; /* its CRD is part of this apply */
+            for (size_t i = 0; i < e->n && !coming; i++)
+                coming = e->objs[i].from_crd && !strcmp(gk_string(e->a, e->objs[i].group, e->objs[i].kind), types.v[t]);
+            if (!coming) warnf("the server has no %s any more: its ApplySet members cannot be listed", types.v[t]);
             continue;
         }
         if (!res->namespaced) submit_list(e, res, NULL, NULL);

@@ -124,7 +124,8 @@ static void event(engine *e, const char *what, const aobj *o, const char *result
     if (!strcmp(result, "failed") || !strcmp(result, "prune-failed") || !strcmp(result, "not-ready")) {
         human_error(what, msg ? msg : result);
     } else if (!strcmp(result, "not-applied")) {
-        fprintf(stderr, "%s %s\n", what, msg ? msg : result);
+        /* after a stop, one line in the summary says how many */
+        if (!e->stop) fprintf(stderr, "%s %s\n", what, msg ? msg : result);
     } else {
         printf("%s %s%s%s\n", what, result, msg ? ": " : "", msg ? msg : "");
         fflush(stdout);
@@ -168,7 +169,12 @@ static void json_summary(engine *e, const char *error)
 void progress_summary(engine *e)
 {
     clear_line(e);
-    if (e->stop) fprintf(stderr, "error: %s\n", e->stop_why);
+    if (e->stop) {
+        size_t nb = 0;
+        for (size_t i = 0; i < e->n; i++) nb += e->objs[i].state == OS_BLOCKED;
+        fprintf(stderr, "error: %s\n", e->stop_why);
+        if (nb) fprintf(stderr, "error: %zu object(s) not applied; run kgrender apply again to converge\n", nb);
+    }
     /* the objects that are not ready, each with why, again at the end */
     size_t nr = 0;
     for (size_t i = 0; i < e->n; i++) {
