@@ -45,6 +45,9 @@ typedef struct cluster_flags {
 int cluster_flag_parse(cluster_flags *f, int argc, char **argv, int *i);
 /* The flags' lines for a command's --help. */
 extern const char cluster_flags_help[];
+/* A Go duration as kubectl's flags take it ("30s", "1m30s", "500ms", "2h", or
+ * bare seconds "30") in milliseconds. -1 when malformed or negative. */
+int cluster_parse_duration(const char *s, long *ms);
 
 /* ---- a connection to one API server ------------------------------------ */
 

@@ -71,8 +71,7 @@ static int flag_arg(int argc, char **argv, int *i, const char *name, const char 
     return 0;
 }
 
-/* Go durations as kubectl takes them: "30s", "1m30s", "500ms", or bare seconds. */
-static int parse_duration_ms(const char *s, long *out)
+int cluster_parse_duration(const char *s, long *out)
 {
     char *end;
     double total = 0;
@@ -131,7 +130,7 @@ int cluster_flag_parse(cluster_flags *f, int argc, char **argv, int *i)
     }
     int r = flag_arg(argc, argv, i, "--request-timeout", NULL, &v);
     if (r < 0) return -1;
-    if (r && parse_duration_ms(v, &f->request_timeout_ms) < 0)
+    if (r && cluster_parse_duration(v, &f->request_timeout_ms) < 0)
         return err_set("invalid argument \"%s\" for --request-timeout: a duration like 30s, 2m or 0", v);
     if (r) return 1;
     if ((r = flag_arg(argc, argv, i, "--concurrency", NULL, &v)) <= 0) return r;

@@ -358,6 +358,25 @@ static void test_flags(void **state)
     }
 }
 
+static void test_duration(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *s;
+        long ms;
+    } ok[] = {{"30", 30000}, {"0", 0}, {"500ms", 500}, {"1.5s", 1500}, {"1m30s", 90000}, {"2h", 7200000}};
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
+        long ms = -5;
+        assert_int_equal(cluster_parse_duration(ok[i].s, &ms), 0);
+        assert_int_equal(ms, ok[i].ms);
+    }
+    const char *bad[] = {"", "5x", "-1s", "s", "1m-"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        long ms;
+        if (cluster_parse_duration(bad[i], &ms) != -1) fail_msg("\"%s\" accepted", bad[i]);
+    }
+}
+
 static void test_base64(void **state)
 {
     (void)state;
@@ -430,6 +449,7 @@ int run_kubeconfig_tests(void)
         cmocka_unit_test_setup_teardown(test_exec_config, setup, teardown),
         cmocka_unit_test_setup_teardown(test_in_cluster, setup, teardown),
         cmocka_unit_test(test_flags),
+        cmocka_unit_test(test_duration),
         cmocka_unit_test(test_base64),
         cmocka_unit_test_setup_teardown(test_exec_plugin_cache, setup, teardown),
     };
