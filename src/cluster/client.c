@@ -17,6 +17,7 @@ struct cluster {
     kube_auth *auth;
     http_multi *m;
     long timeout_ms;
+    const char *base;           /* URL prefix of requests (the server, or its tls-server-name) */
     struct cluster_disc *disc;
     struct call *calls;         /* every call alive, freed with the cluster */
     size_t sent[8];             /* requests sent, by verb (verbs[]) */
@@ -73,6 +74,22 @@ static void call_free(struct call *k);
 
 /* ---- opening ------------------------------------------------------------ */
 
+/* tls-server-name: requests name that host, so that TLS (SNI and the
+ * certificate check) uses it, while libcurl connects to the server's host. */
+static const char *tls_server_name(cluster *c, const char **connect_to)
+{
+    const char *s = c->cfg.server, *hp = strstr(s, "://") + 3;
+    size_t n = strcspn(hp, "/");
+    const char *close = hp[0] == '[' ? memchr(hp, ']', n) : NULL;
+    const char *colon = close ? (close[1] == ':' ? close + 1 : NULL) : memchr(hp, ':', n);
+    size_t hostlen = colon ? (size_t)(colon - hp) : n;
+    const char *port = colon ? arena_strndup(c->a, colon + 1, (size_t)(hp + n - colon - 1))
+                             : (!strncmp(s, "https", 5) ? "443" : "80");
+    const char *name = c->cfg.tls_server_name;
+    *connect_to = arena_printf(c->a, "%s:%s:%.*s:%s", name, port, (int)hostlen, hp, port);
+    return arena_printf(c->a, "%.*s%s:%s%s", (int)(hp - s), s, name, port, hp + n);
+}
+
 cluster *cluster_open(const cluster_flags *f)
 {
     cluster *c = calloc(1, sizeof *c);
@@ -84,6 +101,8 @@ cluster *cluster_open(const cluster_flags *f)
     }
     c->timeout_ms = f->request_timeout_ms;
     c->auth = kube_auth_new(&c->cfg);
+    const char *connect_to = NULL;
+    c->base = c->cfg.tls_server_name ? tls_server_name(c, &connect_to) : c->cfg.server;
     http_request conn = {
         .ca_pem = c->cfg.ca_pem,
         .ca_pem_len = c->cfg.ca_len,
@@ -95,6 +114,7 @@ cluster *cluster_open(const cluster_flags *f)
         .proxy = c->cfg.proxy_url,
         .no_compression = c->cfg.no_compression,
         .no_redirects = 1,
+        .connect_to = connect_to,
     };
     c->m = http_multi_new(&conn, f->concurrency > 0 ? f->concurrency : CLUSTER_DEFAULT_CONCURRENCY,
                           kube_auth_headers, c->auth);
@@ -272,7 +292,7 @@ static http_xfer *send_call(struct call *k, const cluster_call *call)
 {
     cluster *c = k->c;
     strbuf url = STRBUF_INIT, acc = STRBUF_INIT, ct = STRBUF_INIT;
-    sb_addf(&url, "%s%s", c->cfg.server, call->path);
+    sb_addf(&url, "%s%s", c->base, call->path);
     sb_addf(&acc, "Accept: %s", call->accept ? call->accept : "application/json");
     if (call->content_type) sb_addf(&ct, "Content-Type: %s", call->content_type);
     const char *headers[] = {acc.buf, "User-Agent: kgrender/" KGRENDER_VERSION, ct.len ? ct.buf : NULL, NULL};

@@ -141,6 +141,14 @@ static void set_tls(CURL *c, const http_request *r)
     if (r->proxy) curl_easy_setopt(c, CURLOPT_PROXY, r->proxy);
 }
 
+/* The connect-to list lives as long as the handle's request: *list is freed by the caller. */
+static void set_connect_to(CURL *c, const http_request *r, struct curl_slist **list)
+{
+    if (!r->connect_to) return;
+    *list = curl_slist_append(*list, r->connect_to);
+    curl_easy_setopt(c, CURLOPT_CONNECT_TO, *list);
+}
+
 static void set_request(CURL *c, const http_request *r, struct curl_slist **hdrs)
 {
     curl_easy_setopt(c, CURLOPT_URL, r->url);
@@ -175,8 +183,10 @@ int http_do(const http_request *r, long *status, strbuf *body)
     struct curl_slist *hdrs = NULL;
     char errbuf[CURL_ERROR_SIZE] = "";
     struct sink s = {body, r->max_body ? r->max_body : (size_t)1 << 30, 0};
+    struct curl_slist *connect_to = NULL;
     set_request(c, r, &hdrs);
     set_tls(c, r);
+    set_connect_to(c, r, &connect_to);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
@@ -190,6 +200,7 @@ int http_do(const http_request *r, long *status, strbuf *body)
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
     }
     curl_slist_free_all(hdrs);
+    curl_slist_free_all(connect_to);
     curl_easy_cleanup(c);
     sb_release(&shown);
     return ret;
@@ -215,7 +226,7 @@ struct http_xfer {
     http_xfer *prev, *next;     /* in the list of its state */
     enum xstate state;
     CURL *easy;
-    struct curl_slist *hdrs;
+    struct curl_slist *hdrs, *connect_to;
     char *method, *url;
     char **headers;
     char *body;
@@ -330,6 +341,7 @@ http_multi *http_multi_new(const http_request *conn, int max_inflight, http_auth
     m->conn.connect_timeout_ms = conn->connect_timeout_ms;
     m->conn.max_body = conn->max_body ? conn->max_body : (size_t)1 << 30;
     m->conn.proxy = dup_or_null(conn->proxy);
+    m->conn.connect_to = dup_or_null(conn->connect_to);
     m->conn.no_compression = conn->no_compression;
     m->conn.no_redirects = conn->no_redirects;
     http_multi_set_client_cert(m, conn->cert_pem, conn->cert_pem_len, conn->key_pem, conn->key_pem_len);
@@ -375,7 +387,8 @@ static void x_release_easy(http_xfer *x)
     m->pool[m->npool++] = x->easy;
     x->easy = NULL;
     curl_slist_free_all(x->hdrs);
-    x->hdrs = NULL;
+    curl_slist_free_all(x->connect_to);
+    x->hdrs = x->connect_to = NULL;
 }
 
 static void x_free(http_xfer *x)
@@ -411,6 +424,7 @@ void http_multi_free(http_multi *m)
     free((char *)m->conn.cert_pem);
     free((char *)m->conn.key_pem);
     free((char *)m->conn.proxy);
+    free((char *)m->conn.connect_to);
     free(m);
 }
 
@@ -526,6 +540,7 @@ static void x_start(http_xfer *x)
     sb_release(&ah);
     if (x->hdrs) curl_easy_setopt(c, CURLOPT_HTTPHEADER, x->hdrs);
     set_tls(c, &m->conn);
+    set_connect_to(c, &m->conn, &x->connect_to);
     curl_easy_setopt(c, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
     curl_easy_setopt(c, CURLOPT_PIPEWAIT, 1L);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, x->errbuf);

@@ -30,6 +30,8 @@ typedef struct http_request {
     int no_redirects;                   /* redirects (http/https only) are followed unless set */
     const char *proxy;                  /* proxy URL (http, https, socks5); NULL: curl's environment rules */
     int no_compression;                 /* don't ask for gzip */
+    const char *connect_to;             /* "HOST:PORT:CONNECT-HOST:CONNECT-PORT": the URL's host is used for
+                                         * TLS (SNI, certificate check) while connecting elsewhere */
 } http_request;
 
 /* Performs the request. Any HTTP response: 0 with *status and the body

@@ -5,13 +5,15 @@
 # context and flag, exec credential plugins (token, client certificate,
 # expiry honoured, refresh after a 401, missing or failing plugin), the
 # in-cluster service account, insecure-skip-tls-verify (with its warning),
+# tls-server-name,
 # basic auth refused, TLS trust errors, a server that is down. Secrets never
 # appear in any output.
 T=cluster-auth
 CHECKS="client-cert client-cert-files token token-flags-only token-rejected tokenfile kubeconfig-merge
  context-namespace namespace-flag exec-token exec-cached exec-expired exec-cert exec-refresh-401
  exec-missing exec-failing in-cluster in-cluster-namespace insecure-flag insecure-kubeconfig
- system-trust-tls-error wrong-ca basic-auth-refused server-down secrets-not-printed"
+ system-trust-tls-error wrong-ca tls-server-name tls-server-name-mismatch basic-auth-refused server-down
+ secrets-not-printed"
 . "$(dirname "$0")/cluster-lib.inc"
 need_testenv
 build_driver
@@ -159,6 +161,16 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout "$W/other.key" -out "$W/other.
 kcfg "$W/wrongca" "    server: $KGR_TEST_SERVER
     certificate-authority-data: $(base64 -w0 <"$W/other.crt")" "$TOKEN_USER"
 expect wrong-ca nonzero 'SSL certificate problem.*not trusted' K api-resources --kubeconfig "$W/wrongca"
+
+# tls-server-name: the certificate is checked against that name (the serving
+# certificate has localhost and 127.0.0.1), while connecting to the server's address
+kcfg "$W/tsn" "$CLUSTER
+    tls-server-name: localhost" "$TOKEN_USER"
+expect tls-server-name 0 'configmaps' K api-resources --kubeconfig "$W/tsn"
+kcfg "$W/tsn-bad" "$CLUSTER
+    tls-server-name: other.example" "$TOKEN_USER"
+expect tls-server-name-mismatch nonzero "cannot reach the API server $KGR_TEST_SERVER: .*other.example" \
+    K api-resources --kubeconfig "$W/tsn-bad"
 
 kcfg "$W/basic" "$CLUSTER" "    username: admin
     password: kgr-basic-password-42"

@@ -14,6 +14,7 @@ behaviour, per (method, path with query), counted from the first request:
   always500   500 with a Status body, always
   slow        answers after 3 s
 Every request must carry "Authorization: Bearer mock-token" (else 401).
+It also acts as an HTTP proxy (absolute request URIs) that answers itself.
 Prints the port on stdout, then serves until killed. GET /_counts returns the
 request counts as JSON ({"METHOD PATH?QUERY": n}).
 """
@@ -64,6 +65,8 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         if length:
             self.rfile.read(length)
+        if self.path.startswith("http://"):  # a request through a proxy: the mock is that proxy too
+            self.path = "/" + self.path.split("/", 3)[3]
         path = self.path.split("?")[0]
         key = f"{self.command} {self.path}"
         with lock:

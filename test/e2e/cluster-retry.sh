@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # e2e: the client's retries, against a tiny local HTTP server that answers
 # 429, 503, 500, drops connections or stalls on demand
-# (test/e2e/cluster-mock-apiserver.py, 127.0.0.1 only), and the legacy
-# discovery fallback (the mock has no aggregated discovery).
+# (test/e2e/cluster-mock-apiserver.py, 127.0.0.1 only), the legacy
+# discovery fallback (the mock has no aggregated discovery) and proxy-url.
 # 429 is retried for every call after Retry-After; 5xx and dropped
 # connections only for idempotent calls (GET, server-side apply); the
 # request timeout is not retried; failures are reported, never as success.
 T=cluster-retry
 CHECKS="legacy-discovery get-ok retry-429-retry-after retry-503-get retry-503-apply no-retry-503-post
- retry-429-post retry-dropped-get dropped-post-reported give-up-500 request-timeout"
+ retry-429-post retry-dropped-get dropped-post-reported give-up-500 request-timeout proxy-url"
 . "$(dirname "$0")/cluster-lib.inc"
 for b in python3 cc pkg-config; do command -v $b >/dev/null 2>&1 || skip_all "$b not installed"; done
 build_driver
@@ -61,3 +61,7 @@ expect give-up-500 nonzero 'ConfigMap default/always500: 500 Internal Server Err
 timed D --request-timeout=1s get v1 ConfigMap default slow
 if [ $rc -ne 0 ] && printf '%s' "$out" | grep -qi 'timed\? \?out' && [ $ms -lt 2500 ]; then pass "$T/request-timeout"
 else fail "$T/request-timeout" "rc=$rc ${ms}ms: $out"; fi
+
+# proxy-url: the server's address is unreachable, only the proxy (the mock) answers
+sed -e "s#server: '$MOCK'#server: 'http://127.0.0.1:1', proxy-url: '$MOCK'#" "$W/kubeconfig" >"$W/proxied"
+expect proxy-url 0 'got ok rv=[0-9]+ attempts=1' D --kubeconfig "$W/proxied" get v1 ConfigMap default ok
