@@ -168,7 +168,7 @@ static int str_cmp(const void *x, const void *y)
 /* Sorted, without duplicates or empty entries, joined by commas. */
 static const char *join_set(arena *a, strlist *l)
 {
-    qsort(l->v, l->n, sizeof *l->v, str_cmp);
+    if (l->n) qsort(l->v, l->n, sizeof *l->v, str_cmp);
     strbuf sb = STRBUF_INIT;
     for (uint32_t i = 0; i < l->n; i++) {
         if (!*l->v[i] || (i && !strcmp(l->v[i], l->v[i - 1]))) continue;
@@ -298,13 +298,37 @@ typedef struct lister {
     const keymap *scope;          /* namespaces wanted from an all-namespaces list; NULL: all */
 } lister;
 
+/* A copy that owns all its memory (node_clone shares strings, and a list
+ * page's arena is freed once the page is read). */
+static node *deep_copy(arena *a, const node *n)
+{
+    if (!n) return NULL;
+    node *c = arena_alloc(a, sizeof *c);
+    *c = *n;
+    if (n->kind == N_MAP) {
+        c->u.map.cap = n->u.map.n;
+        c->u.map.items = arena_alloc(a, (n->u.map.n + 1) * sizeof(node_pair));
+        for (uint32_t i = 0; i < n->u.map.n; i++) {
+            c->u.map.items[i].key = deep_copy(a, n->u.map.items[i].key);
+            c->u.map.items[i].val = deep_copy(a, n->u.map.items[i].val);
+        }
+    } else if (n->kind == N_SEQ) {
+        c->u.seq.cap = n->u.seq.n;
+        c->u.seq.items = arena_alloc(a, (n->u.seq.n + 1) * sizeof(node *));
+        for (uint32_t i = 0; i < n->u.seq.n; i++) c->u.seq.items[i] = deep_copy(a, n->u.seq.items[i]);
+    } else {
+        c->u.str.s = arena_strndup(a, n->u.str.s, n->u.str.len);
+    }
+    return c;
+}
+
 static node *meta_copy(arena *a, const node *meta)
 {
     node *m = node_new(a, N_MAP);
     static const char *const keys[] = {"name", "namespace", "labels", "annotations", NULL};
     for (int k = 0; keys[k]; k++) {
         const node *v = map_get(meta, keys[k]);
-        if (v) map_set(a, m, keys[k], node_clone(a, v));
+        if (v) map_set(a, m, keys[k], deep_copy(a, v));
     }
     return m;
 }

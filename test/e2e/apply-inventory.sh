@@ -100,7 +100,9 @@ K get cm keep-me kubegems-keep -n inv >/dev/null 2>&1 && [ "$(events "$W/3.json"
 K get crd gizmos.example.com >/dev/null 2>&1 && grep -q 'prune-crds' "$W/3.json" && pass "$T/prune-keeps-crd" ||
     fail "$T/prune-keeps-crd" "$(grep result "$W/3.json" | tr '\n' ' ')"
 KG apply "$D" --prune --prune-crds >"$W/4.out" 2>"$W/4.err"; rc=$?
-[ $rc -eq 0 ] && ! K get crd gizmos.example.com >/dev/null 2>&1 && K get cm keep-me -n inv >/dev/null 2>&1 &&
+# (a CRD is gone only after the server has removed its objects: its finalizer)
+[ $rc -eq 0 ] && grep -q '^CustomResourceDefinition gizmos.example.com pruned$' "$W/4.out" &&
+    K wait --for=delete crd/gizmos.example.com --timeout=30s >/dev/null 2>&1 && K get cm keep-me -n inv >/dev/null 2>&1 &&
     pass "$T/prune-crds" || fail "$T/prune-crds" "rc $rc: $(tr '\n' ' ' < "$W/4.out") $(tr '\n' ' ' < "$W/4.err")"
 
 # --- nothing is pruned when something failed ----------------------------------------------------------------------
