@@ -46,28 +46,6 @@ static const char apply_help[] =
     "      --wait                        wait until every object is ready (kstatus rules)\n\n"
     "Build flags (for DIR):\n";
 
-/* Go durations as kubectl takes them: 30s, 1m30s, 500ms, 2h, or bare seconds. */
-static int parse_duration(const char *s, long *ms)
-{
-    char *end;
-    double total = strtod(s, &end);
-    if (end != s && !*end && total >= 0) return *ms = (long)(total * 1000), 0;
-    total = 0;
-    for (const char *p = s; *p;) {
-        double v = strtod(p, &end);
-        if (end == p || v < 0) return -1;
-        p = end;
-        if (!strncmp(p, "ms", 2)) total += v, p += 2;
-        else if (*p == 's') total += v * 1000, p++;
-        else if (*p == 'm') total += v * 60000, p++;
-        else if (*p == 'h') total += v * 3600000, p++;
-        else return -1;
-    }
-    if (!*s) return -1;
-    *ms = (long)total;
-    return 0;
-}
-
 static int usage_error(const char *fmt, const char *arg)
 {
     fputs("error: ", stderr);
@@ -94,7 +72,7 @@ static int apply_flag(int argc, char **argv, int *i, apply_opts *o, const char *
         else if (!strcmp(v, "none")) o->dry_run = DRY_NONE;
         else return usage_error("invalid --dry-run \"%s\": must be none, server or client", v), -1;
     } else if ((v = flag_value(argc, argv, i, "--timeout"))) {
-        if (parse_duration(v, &o->timeout_ms) < 0) return usage_error("invalid --timeout \"%s\": a duration like 30s or 5m", v), -1;
+        if (cluster_parse_duration(v, &o->timeout_ms) < 0) return usage_error("invalid --timeout \"%s\": a duration like 30s or 5m", v), -1;
     } else if ((v = flag_value(argc, argv, i, "--output")) || (v = flag_value(argc, argv, i, "-o"))) {
         if (strcmp(v, "json")) return usage_error("unsupported --output \"%s\" (json)", v), -1;
         o->json = 1;
