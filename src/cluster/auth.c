@@ -28,6 +28,7 @@ struct kube_auth {
     int have;                   /* exec: a credential is cached */
     int runs;
     strbuf cert, key;           /* exec: client certificate */
+    strbuf failure;             /* exec: why the plugin failed; not run again in this process */
 };
 
 kube_auth *kube_auth_new(const kube_config *cfg)
@@ -49,6 +50,7 @@ void kube_auth_free(kube_auth *k)
     wipe(&k->token);
     wipe(&k->cert);
     wipe(&k->key);
+    sb_release(&k->failure);
     free(k);
 }
 
@@ -238,11 +240,16 @@ static int run_exec(kube_auth *k)
     return ret;
 }
 
+/* A failed plugin is not run again for every queued request: they all fail
+ * with its message. */
 static int exec_credential(kube_auth *k, int refresh)
 {
+    if (k->failure.len) return err_set("%s", k->failure.buf);
     if (k->have && !refresh && (!k->expiry || time(NULL) < k->expiry)) return 0;
     k->have = 0;
-    return run_exec(k);
+    if (run_exec(k) == 0) return 0;
+    sb_adds(&k->failure, err_msg());
+    return -1;
 }
 
 /* ---- headers -------------------------------------------------------------- */

@@ -222,7 +222,9 @@ static void error_text(cluster *c, const char *what, long status, const node *st
 
 static void transport_text(cluster *c, const char *what, const http_result *r, strbuf *out)
 {
-    if (r->not_sent)
+    if (r->auth_failed)
+        sb_addf(out, "%s: getting credentials: %s", what, r->error);
+    else if (r->not_sent)
         sb_addf(out, "%s: cannot reach the API server %s: %s", what, c->cfg.server, r->error ? r->error : "");
     else /* sent, but no (complete) answer: it may or may not have been applied */
         sb_addf(out, "%s: no answer from the API server %s: %s", what, c->cfg.server, r->error ? r->error : "");

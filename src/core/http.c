@@ -240,7 +240,7 @@ struct http_xfer {
     size_t got;
     double due;                 /* X_DELAYED: when to start again */
     long retry_after_ms;        /* from the last response's Retry-After */
-    int attempts, refreshable, refreshed, stop, cancelled, too_big, not_sent;
+    int attempts, refreshable, refreshed, stop, cancelled, too_big, not_sent, auth_failed;
     unsigned auth_gen;          /* the credential generation this attempt used */
     long status;
     CURLcode rc;
@@ -522,6 +522,7 @@ static void x_start(http_xfer *x)
         x->auth_gen = m->auth_gen;
         if (r < 0) {
             sb_release(&ah);
+            x->auth_failed = 1;
             x_fail(x, err_msg());
             return;
         }
@@ -680,7 +681,8 @@ static void x_deliver(http_xfer *x)
         .error = x->error,
         .attempts = x->attempts,
         .cancelled = x->cancelled,
-        .not_sent = x->rc != CURLE_OK && x->not_sent,
+        .not_sent = x->auth_failed || (x->rc != CURLE_OK && x->not_sent),
+        .auth_failed = x->auth_failed,
     };
     if (x->cancelled) r.error = NULL;
     xl_unlink(&x->m->finished, x);

@@ -63,6 +63,7 @@ typedef struct http_result {
     int attempts;           /* sends made */
     int cancelled;          /* ended by http_multi_cancel() or the data callback */
     int not_sent;           /* a transport failure before the request was sent (connect, TLS) */
+    int auth_failed;        /* not sent: the auth callback failed (error is its message) */
 } http_result;
 
 typedef void (*http_done_fn)(void *ud, const http_result *r);

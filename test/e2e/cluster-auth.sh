@@ -11,7 +11,7 @@
 T=cluster-auth
 CHECKS="client-cert client-cert-files token token-flags-only token-rejected tokenfile kubeconfig-merge
  context-namespace namespace-flag exec-token exec-cached exec-expired exec-cert exec-refresh-401
- exec-missing exec-failing in-cluster in-cluster-namespace insecure-flag insecure-kubeconfig
+ exec-missing exec-failing exec-failure-once in-cluster in-cluster-namespace insecure-flag insecure-kubeconfig
  system-trust-tls-error wrong-ca tls-server-name tls-server-name-mismatch basic-auth-refused server-down
  secrets-not-printed"
 . "$(dirname "$0")/cluster-lib.inc"
@@ -130,8 +130,12 @@ kcfg "$W/exec-missing" "$CLUSTER" "$(exec_user no-such-login-tool token)"
 expect exec-missing nonzero 'no-such-login-tool not found.*|install it with: apt-get install login-tool' \
     K api-resources --kubeconfig "$W/exec-missing"
 kcfg "$W/exec-fail" "$CLUSTER" "$(exec_user "$W/plugin" fail)"
-expect exec-failing nonzero 'users\[u\]\.user\.exec: .*plugin failed with exit status 1: please run: login-tool login' \
+rm -f "$W/runs"
+expect exec-failing nonzero 'getting credentials: .*users\[u\]\.user\.exec: .*plugin failed with exit status 1: please run: login-tool login' \
     K api-resources --kubeconfig "$W/exec-fail"
+# the calls queued behind a failed plugin fail with its message; it is not run for each
+[ "$(runs)" -eq 1 ] && pass "$T/exec-failure-once" || fail "$T/exec-failure-once" "plugin ran $(runs) times"
+
 
 # --- in-cluster ----------------------------------------------------------------------------
 mkdir -p "$W/sa"

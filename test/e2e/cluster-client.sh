@@ -8,7 +8,7 @@
 T=cluster-client
 CHECKS="apply-create apply-noop apply-conflict apply-force dry-run-not-stored invalid-causes unknown-kind
  missing-namespace get delete get-after-delete list-pages list-selector list-cluster-scoped watch-events
- crd-then-cr"
+ nested-calls crd-then-cr"
 . "$(dirname "$0")/cluster-lib.inc"
 need_testenv
 build_driver
@@ -70,6 +70,11 @@ if ! kill -0 $wpid 2>/dev/null && wait $wpid && [ "$(grep -c '^event ' "$W/watch
     grep -q 'event MODIFIED watched' "$W/watch.out" && grep -q 'watch ended after 3 events' "$W/watch.out"; then
     pass "$T/watch-events"
 else fail "$T/watch-events" "$(tr '\n' ' ' <"$W/watch.out")"; fi
+
+# A synchronous call (discovery refresh) inside a callback, a watch stopped
+# from a callback, and a close with calls still pending (no callbacks then).
+expect nested-calls 0 'got watched .*refresh in callback: ok, watch still pending: yes.*watch done error=none.*pending at close: 2' \
+    bash -o pipefail -c "'$DRIVER' nested app watched | tr '\\n' ' '"
 
 # --- a custom resource after its CRD --------------------------------------------------------------
 cat >"$W/crd.yaml" <<'EOF'

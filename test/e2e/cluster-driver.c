@@ -10,6 +10,9 @@
  *   cluster-driver [access flags] watch APIVERSION KIND NAMESPACE NAME EVENTS
  *   cluster-driver [access flags] discover-twice
  *   cluster-driver [access flags] raw METHOD PATH     (not idempotent)
+ *   cluster-driver [access flags] nested NAMESPACE NAME
+ *       (a GET whose callback refreshes discovery synchronously and stops a
+ *       watch; then a close with calls still pending)
  *
  * Prints one result line per command (and errors on stderr); exit 1 on error. */
 #include <stdio.h>
@@ -191,6 +194,46 @@ static int cmd_raw(cluster *c, char **argv)
     return failures != 0;
 }
 
+static cluster_watch *nested_watch;
+static int nested_watch_done;
+static void on_nested_watch_done(cluster *c, const cluster_result *res, void *ud)
+{
+    printf("watch done error=%s\n", res->error ? res->error : "none");
+    nested_watch_done = 1;
+}
+
+static int ignore_event(cluster *c, const char *type, node *obj, void *ud)
+{
+    return 0;
+}
+
+static void on_nested_get(cluster *c, const cluster_result *res, void *ud)
+{
+    on_get(c, res, ud);
+    int rc = cluster_refresh(c); /* synchronous, inside a callback */
+    printf("refresh in callback: %s, watch still pending: %s\n", rc == 0 ? "ok" : err_msg(),
+           nested_watch_done ? "no" : "yes");
+    cluster_watch_stop(c, nested_watch);
+}
+
+static int cmd_nested(cluster *c, char **argv)
+{
+    const cluster_resource *r = find(c, "v1", "ConfigMap");
+    if (!r) return 1;
+    cluster_ref ref = {r, argv[0], argv[1]};
+    arena *a = arena_new();
+    nested_watch = cluster_watch_start(c, r, argv[0], NULL, NULL, NULL, 60, ignore_event, on_nested_watch_done, NULL);
+    cluster_get(c, &ref, a, on_nested_get, NULL);
+    cluster_run(c);
+    /* left pending on purpose: cluster_close drops them without callbacks */
+    cluster_get(c, &ref, a, on_nested_get, NULL);
+    cluster_watch_start(c, r, argv[0], NULL, NULL, NULL, 60, ignore_event, on_nested_watch_done, NULL);
+    cluster_step(c, 0);
+    printf("pending at close: %zu\n", cluster_pending(c));
+    arena_free(a);
+    return failures != 0 || !nested_watch_done;
+}
+
 int main(int argc, char **argv)
 {
     cluster_flags f = {0};
@@ -222,6 +265,7 @@ int main(int argc, char **argv)
     else if (!strcmp(cmd, "list") && n == 4) rc = cmd_list(c, argv + i);
     else if (!strcmp(cmd, "watch") && n == 5) rc = cmd_watch(c, argv + i);
     else if (!strcmp(cmd, "raw") && n == 2) rc = cmd_raw(c, argv + i);
+    else if (!strcmp(cmd, "nested") && n == 2) rc = cmd_nested(c, argv + i);
     else if (!strcmp(cmd, "discover-twice")) {
         rc = cluster_discover(c) < 0 || cluster_refresh(c) < 0;
         if (rc) fprintf(stderr, "error: %s\n", err_msg());
