@@ -18,12 +18,14 @@ struct cluster_disc {
     cluster_resource **v;
     size_t n, cap;
     const cluster_resource *last; /* lookups come in runs of one kind */
+    char *failure;                /* discovery failed: every lookup fails with this until a refresh */
 };
 
 void cluster_disc_free(struct cluster_disc *d)
 {
     if (!d) return;
     free(d->v);
+    free(d->failure);
     arena_free(d->a);
     free(d);
 }
@@ -166,18 +168,20 @@ static int load(cluster *c, struct cluster_disc *d)
     return legacy(c, d, res[0].json, res[1].json);
 }
 
+/* A failure is remembered: objects looked up one by one must not each
+ * repeat the requests (and their retries) against a server that is down. */
 int cluster_discover(cluster *c)
 {
     struct cluster_disc **slot = cluster_disc_slot(c);
-    if (*slot) return 0;
+    if (*slot) return (*slot)->failure ? err_set("%s", (*slot)->failure) : 0;
     struct cluster_disc *d = calloc(1, sizeof *d);
     d->a = arena_new();
     if (load(c, d) < 0) {
-        cluster_disc_free(d);
-        return -1;
+        d->failure = strdup(err_msg());
+        d->n = 0;
     }
     *slot = d;
-    return 0;
+    return d->failure ? -1 : 0;
 }
 
 int cluster_refresh(cluster *c)
@@ -186,13 +190,19 @@ int cluster_refresh(cluster *c)
     struct cluster_disc *old = *slot;
     *slot = NULL;
     if (cluster_discover(c) < 0) {
-        *slot = old; /* keep what we knew */
+        if (old && !old->failure) { /* keep what we knew */
+            cluster_disc_free(*slot);
+            *slot = old;
+            return -1;
+        }
+        cluster_disc_free(old);
         return -1;
     }
     /* Resources handed out before stay valid: their arena lives on. */
     if (old) {
         arena_adopt((*slot)->a, old->a);
         free(old->v);
+        free(old->failure);
         free(old);
     }
     return 0;
