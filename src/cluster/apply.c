@@ -30,6 +30,10 @@ static int collect(engine *e, node *doc, node_list *out)
             if (collect(e, items->u.seq.items[i], out) < 0) return -1;
         return 0;
     }
+    const char *av = node_get_str(doc, "apiVersion", NULL), *name = node_get_str(doc, "metadata", "name", NULL);
+    if (!av || !*av || !kind || !*kind || !name || !*name)
+        return err_set("%s: object without %s", node_pos(e->a, doc),
+                       !av || !*av ? "apiVersion" : !kind || !*kind ? "kind" : "metadata.name");
     list_push(out, doc);
     return 0;
 }
@@ -154,27 +158,21 @@ static void make_body(engine *e, aobj *o)
     sb_release(&sb);
 }
 
-static int load_objects(engine *e)
+/* Identity, kind and namespace of every loaded document (needs discovery). */
+static int init_objects(engine *e, node_list *docs)
 {
-    node_list docs = {0};
-    if (load_input(e, &docs) < 0) {
-        list_free(&docs);
-        return -1;
-    }
-    e->objs = arena_zalloc(e->a, (docs.n + 1) * sizeof *e->objs);
-    e->n = docs.n;
-    int rc = 0;
-    for (size_t i = 0; rc == 0 && i < docs.n; i++) {
-        secret_remember(e->a, docs.v[i]);
-        rc = init_obj(e, &docs, docs.v[i], &e->objs[i]);
+    e->objs = arena_zalloc(e->a, (docs->n + 1) * sizeof *e->objs);
+    e->n = docs->n;
+    for (size_t i = 0; i < docs->n; i++) {
+        secret_remember(e->a, docs->v[i]);
+        if (init_obj(e, docs, docs->v[i], &e->objs[i]) < 0) return -1;
         uint32_t j;
-        if (rc == 0 && keymap_get(&e->bykey, e->objs[i].key, &j))
-            rc = err_set("%s is given twice (%s and %s)", e->objs[i].what, node_pos(e->a, e->objs[j].obj),
-                         node_pos(e->a, docs.v[i]));
-        if (rc == 0) keymap_put(&e->bykey, e->objs[i].key, (uint32_t)i);
+        if (keymap_get(&e->bykey, e->objs[i].key, &j))
+            return err_set("%s is given twice (%s and %s)", e->objs[i].what, node_pos(e->a, e->objs[j].obj),
+                           node_pos(e->a, docs->v[i]));
+        keymap_put(&e->bykey, e->objs[i].key, (uint32_t)i);
     }
-    list_free(&docs);
-    return rc;
+    return 0;
 }
 
 /* ---- completion ------------------------------------------------------------------------ */
@@ -531,12 +529,18 @@ static void run_plan(engine *e)
     cluster_run(e->c);
 }
 
+/* Input first (bad input fails before any request), then the cluster. */
 static int setup(engine *e)
 {
-    progress_stage(e, "connect");
-    if (!(e->c = cluster_open(&e->o->cf))) return -1;
-    if (cluster_discover(e->c) < 0) return -1;
-    if (load_objects(e) < 0) return -1;
+    node_list docs = {0};
+    int rc = load_input(e, &docs);
+    if (rc == 0) {
+        progress_stage(e, "connect");
+        if (!(e->c = cluster_open(&e->o->cf)) || cluster_discover(e->c) < 0) rc = -1;
+    }
+    if (rc == 0) rc = init_objects(e, &docs);
+    list_free(&docs);
+    if (rc < 0) return -1;
     if (plan_build(e->a, e->objs, e->n, &e->plan) < 0) return -1;
     if (inv_setup(e) < 0) return -1;
     prepare(e);

@@ -54,7 +54,7 @@ static int usage_error(const char *fmt, const char *arg)
     return 1;
 }
 
-/* Consumes an apply flag: 1 consumed, 0 not one, -1 bad (message printed). */
+/* Consumes an apply flag: 1 consumed, 0 not one, -1 bad (err_set). */
 static int apply_flag(int argc, char **argv, int *i, apply_opts *o, const char ***files)
 {
     const char *v, *a = argv[*i];
@@ -62,7 +62,7 @@ static int apply_flag(int argc, char **argv, int *i, apply_opts *o, const char *
         *files = realloc(*files, (o->nfiles + 1) * sizeof **files);
         (*files)[o->nfiles++] = v;
     } else if ((v = flag_value(argc, argv, i, "--field-manager"))) {
-        if (!*v) return usage_error("--field-manager needs a name%s", ""), -1;
+        if (!*v) return err_set("--field-manager needs a name");
         o->field_manager = v;
     } else if ((v = flag_value(argc, argv, i, "--applyset"))) {
         o->applyset = v;
@@ -70,11 +70,12 @@ static int apply_flag(int argc, char **argv, int *i, apply_opts *o, const char *
         if (!strcmp(v, "server")) o->dry_run = DRY_SERVER;
         else if (!strcmp(v, "client")) o->dry_run = DRY_CLIENT;
         else if (!strcmp(v, "none")) o->dry_run = DRY_NONE;
-        else return usage_error("invalid --dry-run \"%s\": must be none, server or client", v), -1;
+        else return err_set("invalid --dry-run \"%s\": must be none, server or client", v);
     } else if ((v = flag_value(argc, argv, i, "--timeout"))) {
-        if (cluster_parse_duration(v, &o->timeout_ms) < 0) return usage_error("invalid --timeout \"%s\": a duration like 30s or 5m", v), -1;
+        if (cluster_parse_duration(v, &o->timeout_ms) < 0)
+            return err_set("invalid --timeout \"%s\": a duration like 30s or 5m", v);
     } else if ((v = flag_value(argc, argv, i, "--output")) || (v = flag_value(argc, argv, i, "-o"))) {
-        if (strcmp(v, "json")) return usage_error("unsupported --output \"%s\" (json)", v), -1;
+        if (strcmp(v, "json")) return err_set("unsupported --output \"%s\" (json)", v);
         o->json = 1;
     } else if (!strcmp(a, "--force-conflicts")) o->force_conflicts = 1;
     else if (!strcmp(a, "--fail-fast")) o->fail_fast = 1;
@@ -85,7 +86,7 @@ static int apply_flag(int argc, char **argv, int *i, apply_opts *o, const char *
     else if (!strcmp(a, "--wait")) o->wait = 1;
     else if (!strcmp(a, "--progress")) o->progress = 1;
     else if (!strcmp(a, "--no-progress")) o->progress = 0;
-    else if (!strcmp(a, "--dry-run")) return usage_error("--dry-run needs a value: none, server or client%s", ""), -1;
+    else if (!strcmp(a, "--dry-run")) return err_set("--dry-run needs a value: none, server or client");
     else return 0;
     return 1;
 }
@@ -104,10 +105,13 @@ int cmd_apply(int argc, char **argv)
             free(files);
             return 0;
         }
-        if ((r = apply_flag(argc, argv, &i, &o, &files)) == 0 && (r = build_flag_parse(argc, argv, &i, &o.build)) == 0)
-            r = cluster_flag_parse(&o.cf, argc, argv, &i);
+        err_clear();
+        if ((r = apply_flag(argc, argv, &i, &o, &files)) == 0) {
+            if ((r = build_flag_parse(argc, argv, &i, &o.build)) < 0) goto out; /* (it printed why) */
+            if (r == 0) r = cluster_flag_parse(&o.cf, argc, argv, &i);
+        }
         if (r < 0) {
-            if (*err_msg()) usage_error("%s", err_msg());
+            usage_error("%s", err_msg());
             goto out;
         }
         if (r > 0) continue;
