@@ -9,7 +9,7 @@
 T=apply-basic
 CHECKS="crd-and-crs crd-and-crs-served rerun-no-patch rerun-counted-by-server changed-only-one
  conflict-reported conflict-others-applied force-conflicts invalid-among-valid invalid-field-path
- drift-unchanged-without-check drift-found drift-restored dry-run-server dry-run-client
+ fail-fast carry-on drift-unchanged-without-check drift-found drift-restored dry-run-server dry-run-client
  unknown-kind missing-namespace order-depends-on order-waves cycle-refused secrets-not-printed
  unauthorized-401 forbidden-403 tls-untrusted server-unreachable"
 . "$(dirname "$0")/apply-lib.inc"
@@ -137,6 +137,22 @@ n=$(K get cm -n web -o name 2>/dev/null | grep -c 'configmap/ok-')
     fail "$T/invalid-among-valid" "rc $rc, $n configmaps, $(tail -n 1 "$W/i.out")"
 grep -q 'Deployment web/broken: 422 .*spec.replicas' "$W/i.err" && pass "$T/invalid-field-path" ||
     fail "$T/invalid-field-path" "$(tr '\n' ' ' < "$W/i.err")"
+
+# --fail-fast: nothing after the first failure is sent; without it the next wave still goes
+cat > "$W/ff.yaml" <<'EOF'
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: "Bad_Name", namespace: web}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: after, namespace: web, annotations: {kgrender.io/apply-wave: "1"}}
+EOF
+KG apply -f "$W/ff.yaml" --fail-fast >"$W/ff.out" 2>"$W/ff.err"; rc=$?
+[ $rc -eq 1 ] && ! K get cm after -n web >/dev/null 2>&1 && grep -q 'stopped at the first failure' "$W/ff.err" &&
+    grep -q '1 object(s) not applied' "$W/ff.err" && pass "$T/fail-fast" || fail "$T/fail-fast" "rc $rc: $(tr '\n' ' ' < "$W/ff.err")"
+KG apply -f "$W/ff.yaml" >"$W/ff2.out" 2>"$W/ff2.err"; rc=$?
+[ $rc -eq 1 ] && K get cm after -n web >/dev/null 2>&1 && pass "$T/carry-on" || fail "$T/carry-on" "rc $rc: $(tr '\n' ' ' < "$W/ff2.err")"
 
 # --- drift made with kubectl ------------------------------------------------------------------------
 cms web 3 ok- > "$W/ok.yaml"
