@@ -575,6 +575,7 @@ int apply_main(const apply_opts *o)
     free(e.queue);
     free(e.late);
     if (e.c) cluster_close(e.c);
+    secret_forget();
     arena_free(e.a);
     E = NULL;
     return rc < 0 ? 1 : rc;

@@ -63,6 +63,7 @@ void content_hash(const node *obj, char out[33]);
  * remembered value, plain or base64, in a message with "[redacted]". */
 void secret_remember(arena *a, const node *obj);
 const char *redact(arena *a, const char *msg);
+void secret_forget(void); /* before the arena of the remembered values is freed */
 
 #define ANN_HASH "kgrender.io/content-hash"
 #define ANN_DEPENDS "kgrender.io/depends-on"

@@ -125,6 +125,11 @@ void secret_remember(arena *a, const node *obj)
     }
 }
 
+void secret_forget(void)
+{
+    memset(&secrets, 0, sizeof secrets);
+}
+
 const char *redact(arena *a, const char *msg)
 {
     if (!msg || !secrets.n) return msg;

@@ -157,8 +157,10 @@ static int parse_wave(aobj *o)
     return 0;
 }
 
-/* Implicit edges: after the Namespace it lives in, after the CRD of its kind. */
-static void add_implicit_deps(arena *a, plan *p, aobj *objs, size_t n, const keymap *bykey)
+/* Implicit edges: after the Namespace it lives in, after the CRD of its kind.
+ * Such a Namespace or CRD moves to the earliest wave of what needs it (an
+ * object of wave -1 in a Namespace of wave 0 would otherwise wait forever). */
+static void implicit_deps(arena *a, aobj *objs, size_t n, const keymap *bykey, plan *p)
 {
     keymap crds = {0};
     for (uint32_t j = 0; j < n; j++) {
@@ -168,10 +170,17 @@ static void add_implicit_deps(arena *a, plan *p, aobj *objs, size_t n, const key
         if (g && k) keymap_put(&crds, arena_printf(a, "%s/%s", g, k), j);
     }
     for (uint32_t i = 0; i < n; i++) {
-        uint32_t j;
-        if (*objs[i].ns && keymap_get(bykey, obj_key(a, "", "Namespace", "", objs[i].ns), &j)) depend(p, i, j, 1);
-        if (crds.n && keymap_get(&crds, arena_printf(a, "%s/%s", objs[i].group, objs[i].kind), &j))
-            depend(p, i, j, 1);
+        uint32_t d[2];
+        int nd = 0;
+        if (*objs[i].ns && keymap_get(bykey, obj_key(a, "", "Namespace", "", objs[i].ns), &d[nd])) nd++;
+        if (crds.n && keymap_get(&crds, arena_printf(a, "%s/%s", objs[i].group, objs[i].kind), &d[nd])) nd++;
+        for (int k = 0; k < nd; k++) {
+            if (!p) {
+                if (objs[i].wave < objs[d[k]].wave) objs[d[k]].wave = objs[i].wave;
+            } else {
+                depend(p, i, d[k], 1);
+            }
+        }
     }
     keymap_free(&crds);
 }
@@ -279,8 +288,9 @@ int plan_build(arena *a, aobj *objs, size_t n, plan *p)
         uint32_t old;
         keymap_put(&rm.nogroup, k, keymap_get(&rm.nogroup, k, &old) ? UINT32_MAX : i);
     }
+    implicit_deps(a, objs, n, &bykey, NULL); /* waves first: groups depend on them */
     add_group_barriers(p, objs, n);
-    add_implicit_deps(a, p, objs, n, &bykey);
+    implicit_deps(a, objs, n, &bykey, p);
     for (uint32_t i = 0; i < n; i++)
         if (add_annotation_deps(a, p, objs, n, &bykey, &rm, i) < 0) goto fail;
     if (check_cycles(p, objs) < 0) goto fail;
