@@ -7,6 +7,7 @@
 #include "json.h"
 #include "kyaml.h"
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,7 +54,6 @@ static int load_input(engine *e, node_list *out)
     strbuf sb = STRBUF_INIT;
     int rc = 0;
     if (o->dir) {
-        progress_stage(e, "render");
         rc = build_run(o->dir, &o->build, &sb);
         if (rc == 0) rc = load_stream(e, o->dir, sb.buf ? sb.buf : "", sb.len, out);
     }
@@ -529,15 +529,47 @@ static void run_plan(engine *e)
     cluster_run(e->c);
 }
 
-/* Input first (bad input fails before any request), then the cluster. */
+/* Rendering and connecting overlap: the input is loaded on a thread (into
+ * e->a, which nothing else touches meanwhile) while discovery runs. An input
+ * error is reported before a cluster error. */
+typedef struct loader {
+    engine *e;
+    node_list docs;
+    int rc;
+    char *err;
+} loader;
+
+static void *load_thread(void *p)
+{
+    loader *l = p;
+    l->rc = load_input(l->e, &l->docs);
+    if (l->rc < 0) l->err = strdup(err_msg()); /* err_msg is per thread */
+    return NULL;
+}
+
+static int load_and_connect(engine *e, node_list *docs)
+{
+    loader l = {.e = e};
+    pthread_t t;
+    progress_stage(e, e->o->dir ? "render" : "read");
+    int threaded = pthread_create(&t, NULL, load_thread, &l) == 0;
+    if (!threaded) load_thread(&l);
+    char *cerr = NULL;
+    if (!(e->c = cluster_open(&e->o->cf)) || cluster_discover(e->c) < 0) cerr = strdup(err_msg());
+    if (threaded) pthread_join(t, NULL);
+    *docs = l.docs;
+    int rc = 0;
+    if (l.err) rc = err_set("%s", l.err);
+    else if (cerr) rc = err_set("%s", cerr);
+    free(l.err);
+    free(cerr);
+    return rc;
+}
+
 static int setup(engine *e)
 {
     node_list docs = {0};
-    int rc = load_input(e, &docs);
-    if (rc == 0) {
-        progress_stage(e, "connect");
-        if (!(e->c = cluster_open(&e->o->cf)) || cluster_discover(e->c) < 0) rc = -1;
-    }
+    int rc = load_and_connect(e, &docs);
     if (rc == 0) rc = init_objects(e, &docs);
     list_free(&docs);
     if (rc < 0) return -1;
