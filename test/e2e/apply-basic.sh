@@ -11,7 +11,7 @@ CHECKS="crd-and-crs crd-and-crs-served rerun-no-patch rerun-counted-by-server ch
  conflict-reported conflict-others-applied force-conflicts invalid-among-valid invalid-field-path
  fail-fast carry-on drift-unchanged-without-check drift-found drift-restored dry-run-server dry-run-client
  unknown-kind missing-namespace order-depends-on order-waves cycle-refused secrets-not-printed
- unauthorized-401 forbidden-403 tls-untrusted server-unreachable"
+ token-auth unauthorized-401 forbidden-403 tls-untrusted server-unreachable"
 . "$(dirname "$0")/apply-lib.inc"
 need_testenv
 start_env nokcm
@@ -265,6 +265,9 @@ fi
 
 # --- access faults ----------------------------------------------------------------------------------------------
 cms web 1 auth- > "$W/auth.yaml"
+KG apply -f "$W/auth.yaml" --context testenv-token >"$W/tok.out" 2>"$W/tok.err"; rc=$?
+[ $rc -eq 0 ] && grep -q '^ConfigMap web/auth-1 applied$' "$W/tok.out" && pass "$T/token-auth" ||
+    fail "$T/token-auth" "rc $rc: $(tr '\n' ' ' < "$W/tok.err")"
 KG apply -f "$W/auth.yaml" --context testenv-token --token not-a-valid-token >"$W/401.out" 2>"$W/401.err"; rc=$?
 [ $rc -ne 0 ] && grep -q '401 Unauthorized' "$W/401.err" && pass "$T/unauthorized-401" ||
     fail "$T/unauthorized-401" "rc $rc: $(tr '\n' ' ' < "$W/401.err")"
