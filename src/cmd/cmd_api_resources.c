@@ -185,6 +185,7 @@ int cmd_api_resources(int argc, char **argv)
     for (int i = 1; i < argc; i++)
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             fputs(help_head, stdout);
+            fputs("\nCluster access flags:\n", stdout);
             fputs(cluster_flags_help, stdout);
             return 0;
         }
