@@ -173,7 +173,8 @@ void progress_summary(engine *e)
         size_t nb = 0;
         for (size_t i = 0; i < e->n; i++) nb += e->objs[i].state == OS_BLOCKED;
         fprintf(stderr, "error: %s\n", e->stop_why);
-        if (nb) fprintf(stderr, "error: %zu object(s) not applied; run kgrender apply again to converge\n", nb);
+        if (nb)
+            fprintf(stderr, "error: %zu object(s) not applied (or not confirmed); run kgrender apply again to converge\n", nb);
     }
     /* the objects that are not ready, each with why, again at the end */
     size_t nr = 0;

@@ -84,7 +84,7 @@ wait $AP; rc=$?
 n1=$(grep -c '"result":"applied"' "$W/b1.json")
 [ $rc -ne 0 ] && pass "$T/server-stopped-exit" || fail "$T/server-stopped-exit" "rc $rc, $n1 applied"
 grep -q '^error: lost the API server: .*\(cannot reach\|no answer from\) the API server' "$W/b1.err" &&
-    grep -q "object(s) not applied; run kgrender apply again" "$W/b1.err" && pass "$T/server-stopped-message" ||
+    grep -q "object(s) not applied (or not confirmed); run kgrender apply again" "$W/b1.err" && pass "$T/server-stopped-message" ||
     fail "$T/server-stopped-message" "$(head -c 600 "$W/b1.err" | tr '\n' ' ')"
 # every object is accounted for: applied + failed = N
 a=$(sed -n 's/^applied \([0-9]*\), unchanged 0, failed \([0-9]*\), .*/\1 \2/p' "$W/b1.err")
