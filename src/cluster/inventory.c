@@ -413,7 +413,8 @@ static void submit_list(engine *e, const cluster_resource *res, const char *ns, 
 }
 
 /* The types to read: this apply's, and the parent's earlier ones (prune).
- * Namespaces: with an ApplySet its whole scope, else each type's own. */
+ * Namespaces: those of this apply's objects, and with an ApplySet its whole
+ * scope (the parent's and its additional namespaces). */
 int inv_list_live(engine *e)
 {
     if (e->o->force && !e->o->prune) return 0; /* nothing to compare */
