@@ -29,7 +29,7 @@ UNIT_SRCS = $(wildcard test/unit/*.c)
 UNIT_OBJS = $(UNIT_SRCS:test/unit/%.c=$(BUILD)/unit/%.o)
 UNIT_BIN = $(BUILD)/unit-tests
 
-.PHONY: all test test-quick example test-san unit bench install golden setup testenv clean
+.PHONY: all test test-quick example test-san unit bench bench-apply install golden setup testenv clean
 all: $(BIN)
 
 $(BIN): $(OBJS)
@@ -84,6 +84,11 @@ golden:
 
 bench: all
 	KGRENDER=$(abspath $(BIN)) tools/bench
+
+# kgrender apply against kubectl apply --server-side (and helm install) on fresh
+# tools/testenv control planes; table in build/bench-apply.md.
+bench-apply: all
+	KGRENDER=$(abspath $(BIN)) tools/bench-apply
 
 testenv:
 	tools/testenv/build

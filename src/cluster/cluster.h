@@ -33,8 +33,7 @@ typedef struct cluster_flags {
     const char *ca_file;        /* --certificate-authority */
     int insecure;               /* --insecure-skip-tls-verify */
     long request_timeout_ms;    /* --request-timeout (0: none for the whole call; connect 10 s) */
-    int concurrency;            /* requests in flight at most; 0: CLUSTER_DEFAULT_CONCURRENCY.
-                                 * Not parsed by cluster_flag_parse: the command sets it. */
+    int concurrency;            /* --concurrency: requests in flight at most; 0: CLUSTER_DEFAULT_CONCURRENCY */
 } cluster_flags;
 
 /* Requests in flight by default (measured on tools/testenv: see NOTES-apply.md). */
@@ -46,6 +45,9 @@ typedef struct cluster_flags {
 int cluster_flag_parse(cluster_flags *f, int argc, char **argv, int *i);
 /* The flags' lines for a command's --help. */
 extern const char cluster_flags_help[];
+/* A Go duration as kubectl's flags take it ("30s", "1m30s", "500ms", "2h", or
+ * bare seconds "30") in milliseconds. -1 when malformed or negative. */
+int cluster_parse_duration(const char *s, long *ms);
 
 /* ---- a connection to one API server ------------------------------------ */
 
@@ -204,8 +206,12 @@ size_t cluster_step(cluster *c, long timeout_ms);
 void cluster_run(cluster *c);
 size_t cluster_pending(const cluster *c);
 
+/* HTTP requests sent so far (retries included) for a verb: "GET", "LIST",
+ * "WATCH", "PATCH", "DELETE", "POST", "PUT"; NULL: all of them. */
+size_t cluster_requests(const cluster *c, const char *verb);
+
 /* Parses a JSON (or YAML) response body into a; what names it in errors.
- * -1 with err_set() on malformed input. */
+ * -1 with err_set() on malformed input. To write JSON: json.h (json_value). */
 int cluster_parse_json(arena *a, const char *what, const char *body, size_t len, node **out);
 
 #endif

@@ -4,6 +4,8 @@
 
 int cmd_build(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_api_resources(int argc, char **argv);
 
 #endif

@@ -12,9 +12,11 @@ struct command {
 };
 
 static const struct command commands[] = {
+    {"apply", cmd_apply, "Render a kustomization (or read objects) and apply it to a cluster, in parallel"},
     {"build", cmd_build, "Render a kustomization directory to a YAML stream (like kustomize build)"},
     {"diff", cmd_diff, "Show what a configuration change does, object by object"},
     {"version", cmd_version, "Print the version information"},
+    {"api-resources", cmd_api_resources, "Print the supported API resources on the server"},
 };
 
 static void usage(FILE *f)

@@ -8,8 +8,27 @@
 TE=$TOP/tools/testenv
 T=testenv
 
-# running PID: the process exists and is not a zombie waiting to be reaped
-running() { kill -0 "$1" 2>/dev/null && [ "$(ps -o stat= -p "$1" 2>/dev/null | cut -c1)" != Z ]; }
+# running PID:STARTTIME: that process (not a later one that reuses the pid) exists
+# and is not a zombie; one read of /proc/PID/stat, so a reap in between cannot fool it.
+running() {
+    local s
+    s=$(cat "/proc/${1%%:*}/stat" 2>/dev/null) || return 1
+    s=${s##*) }
+    # shellcheck disable=SC2086
+    set -- "$1" $s
+    [ "$2" != Z ] && [ "${21}" = "${1#*:}" ]
+}
+# with_start PID...: PID:STARTTIME for each running PID
+with_start() {
+    local p s
+    for p in "$@"; do
+        s=$(cat "/proc/$p/stat" 2>/dev/null) || continue
+        s=${s##*) }
+        # shellcheck disable=SC2086
+        set -- $s
+        printf '%s:%s ' "$p" "${20}"
+    done
+}
 
 CHECKS="up warm-start-under-20s version-v1.34.4 apply-namespace-cert crd-established apply-cr-token
  token-context token-only-kubectl curl-token curl-anonymous-rejected whoami-cert whoami-token
@@ -215,7 +234,7 @@ else
 fi
 
 # --- down: every process gone, port free, state removed ------------------------------
-pids=$(cat "$S"/*.pid 2>/dev/null | tr '\n' ' ')
+pids=$(with_start $(cat "$S"/*.pid 2>/dev/null))
 api_port=$(sed -n 's/^apiserver=//p' "$S/ports")
 check "$T/down" "$TE/down" "$S"
 left=

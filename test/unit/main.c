@@ -18,6 +18,8 @@ int run_hash_tests(void) __attribute__((weak));
 int run_fieldpath_tests(void) __attribute__((weak));
 int run_emit_tests(void) __attribute__((weak));
 int run_controller_tests(void) __attribute__((weak));
+int run_kubeconfig_tests(void) __attribute__((weak));
+int run_apply_tests(void) __attribute__((weak));
 
 struct group {
     const char *name;
@@ -33,6 +35,8 @@ int main(int argc, char **argv)
         {"fieldpath", run_fieldpath_tests},
         {"emit", run_emit_tests},
         {"controller", run_controller_tests},
+        {"kubeconfig", run_kubeconfig_tests},
+        {"apply", run_apply_tests},
     };
     int failed = 0;
     for (size_t i = 0; i < sizeof groups / sizeof *groups; i++) {

@@ -58,13 +58,52 @@ print(" ".join(map(str, got)))
 PY
 }
 
-# wait_pid_gone PID SECONDS: wait until PID has exited; 1 if still alive.
-wait_pid_gone() {
-    local pid=$1 i=0 n=$(( $2 * 10 ))
-    while kill -0 "$pid" 2>/dev/null; do
-        # a zombie child of ours counts as gone
-        [ "$(ps -o stat= -p "$pid" 2>/dev/null | cut -c1)" = Z ] && return 0
+# proc_state PID: prints "STATE STARTTIME" from /proc/PID/stat (fields 3 and 22;
+# the command name in field 2 may hold spaces or parentheses); fails when PID is gone.
+proc_state() {
+    local s
+    s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    [ -n "$s" ] || return 1
+    s=${s##*) }
+    # shellcheck disable=SC2086
+    set -- $s
+    echo "$1 ${20}"
+}
+
+# pid_exited PID [STARTTIME]: PID has exited: gone, reused by another process, or
+# a zombie whose threads have all exited (/proc/PID/task holds only the leader). A
+# Go program's leader turns zombie before its other threads are done, so a zombie
+# alone does not mean exited.
+pid_exited() {
+    local st tasks
+    st=$(proc_state "$1") || return 0
+    [ -n "${2:-}" ] && [ "${st#* }" != "$2" ] && return 0
+    [ "${st%% *}" = Z ] || return 1
+    tasks=(/proc/"$1"/task/*)
+    [ "${#tasks[@]}" -le 1 ]
+}
+
+# wait_pid_exited PID SECONDS [STARTTIME]: wait until pid_exited; 1 on timeout.
+wait_pid_exited() {
+    local i=0 n=$(( $2 * 10 ))
+    until pid_exited "$1" "${3:-}"; do
         i=$((i + 1)); [ $i -ge $n ] && return 1
+        sleep 0.1
+    done
+    return 0
+}
+
+# wait_pid_gone PID SECONDS [STARTTIME]: wait until PID has exited and been reaped
+# (its /proc entry gone, or the pid reused by a process with another STARTTIME),
+# so no check of the pid can take it for a live process; 1 if still there after
+# SECONDS. A zombie that its parent leaves unreaped that long counts as gone once
+# all its threads have exited (it holds no ports or files then).
+wait_pid_gone() {
+    local pid=$1 start=${3:-} i=0 n=$(( $2 * 10 )) st
+    while st=$(proc_state "$pid"); do
+        [ -n "$start" ] && [ "${st#* }" != "$start" ] && return 0
+        i=$((i + 1))
+        if [ $i -ge $n ]; then pid_exited "$pid" "$start"; return; fi
         sleep 0.1
     done
     return 0
