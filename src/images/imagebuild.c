@@ -185,7 +185,6 @@ int images_post_build(void *jobp, kust *k, resmap *rm)
     image_rules rules = job->rules;
     if (image_rules_merge_kustomization(a, &rules, k->k) < 0) return -1;
     if (!job->list && !job->plan && !image_rules_rewrite(&rules)) return 0; /* a plain build: kustomize's output */
-    if (job->plan) job->plan->rules = rules;
     image_uses uses = {0};
     if (images_find(a, rm, k->tc ? k->tc->cat[FS_IMAGES] : NULL, rules.any_field, &uses) < 0) return -1;
     if (images_rewrite(a, &rules, &uses) < 0) return -1;

@@ -33,7 +33,7 @@ static const char *flag_value(int argc, char **argv, int *i, const char *name)
 
 /* HOST[:PORT][/PREFIX] must name a registry: docker would read "mirror/x" as
  * the Docker Hub repository mirror/x. */
-static int check_registry(const char *what, const char *v)
+int image_registry_check(const char *what, const char *v)
 {
     arena *a = arena_new();
     imageref r;
@@ -65,7 +65,7 @@ static int add_map(arena *a, image_rules *r, const char *spec)
     if (r->nmaps == IMAGE_MAX_MAPS) return err_set("--registry-map: at most %d mappings", IMAGE_MAX_MAPS);
     const char *from = a ? arena_strndup(a, spec, (size_t)(eq - spec)) : strndup(spec, (size_t)(eq - spec));
     if (!from) return err_set("out of memory");
-    if (check_registry("--registry-map target", eq + 1) < 0) return -1;
+    if (image_registry_check("--registry-map target", eq + 1) < 0) return -1;
     r->maps[r->nmaps++] = (image_map){from, eq + 1};
     return 0;
 }
@@ -75,7 +75,7 @@ int image_rules_flag(int argc, char **argv, int *i, image_rules *r)
     const char *v;
     int rc = 0;
     if ((v = flag_value(argc, argv, i, "--registry"))) {
-        rc = check_registry("--registry", v);
+        rc = image_registry_check("--registry", v);
         r->registry = v;
     } else if ((v = flag_value(argc, argv, i, "--image-repository"))) {
         rc = check_org(v);
@@ -105,7 +105,7 @@ int image_rules_merge_kustomization(arena *a, image_rules *r, const node *k)
     const char *v;
     const char *where = "kustomization annotation";
     if (!r->registry && (v = annotation(k, "kgrender.io/registry")) && *v) {
-        if (check_registry("kgrender.io/registry", v) < 0) return err_prefix("%s", where);
+        if (image_registry_check("kgrender.io/registry", v) < 0) return err_prefix("%s", where);
         r->registry = v;
     }
     if (!r->repository && (v = annotation(k, "kgrender.io/image-repository")) && *v) {

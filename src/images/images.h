@@ -67,6 +67,8 @@ extern const char image_rules_help[];
  * kgrender.io/image-repository, kgrender.io/registry-map, kgrender.io/any-image-field)
  * fill what the flags left unset; the flags' maps come first. */
 int image_rules_merge_kustomization(arena *a, image_rules *r, const node *kustomization);
+/* Fails unless v is HOST[:PORT][/PREFIX] with a host docker reads as a registry. */
+int image_registry_check(const char *what, const char *v);
 /* True when the rules change any image. */
 int image_rules_rewrite(const image_rules *r);
 /* The mirror name of a normalized reference (out = in when no rule applies;
@@ -122,29 +124,50 @@ int images_post_build(void *job, kust *k, resmap *rm);
 
 /* ---- mirroring (mirror.c) ---- */
 
+enum mirror_dest { MIRROR_REGISTRY, MIRROR_OCI_DIR, MIRROR_OCI_ARCHIVE };
+
 typedef struct mirror_item {
-    const char *src; /* transport:reference for skopeo ("docker://docker.io/library/nginx:1.25") */
-    const char *dst;
-    const char *label; /* what the progress display and messages show */
-    int src_insecure, dst_insecure;
+    const char *src, *dst;          /* skopeo transport:reference */
+    const char *label;              /* "SRC -> DST" for the display and messages */
+    int src_insecure, dst_insecure; /* TLS verification off (--insecure-registry) */
 } mirror_item;
 
 typedef struct mirror_plan {
-    arena *a;
+    arena *a;                  /* owns the items (the build's arena is gone when the plan runs) */
     mirror_item *v;
     size_t n, cap;
-    const char *to;            /* --to: registry, oci:DIR, DIR or oci-archive:PATH */
-    const char *from;          /* --from BUNDLE */
-    const char **insecure;     /* --insecure-registry values */
+    int dest;                  /* enum mirror_dest */
+    const char *dir;           /* the OCI layout written (MIRROR_OCI_DIR, MIRROR_OCI_ARCHIVE) */
+    const char *archive;       /* MIRROR_OCI_ARCHIVE: the tar made from dir at the end */
+    const char *from_dir;      /* --from: the bundle's OCI layout the images come from */
+    const char *from_tmp;      /* from_dir when extracted from an archive (removed at the end) */
+    const char **insecure;     /* --insecure-registry HOST[:PORT] values */
     size_t ninsecure;
     int jobs, retries, dry_run;
-    image_rules rules;         /* for bundle pushes (no build) */
 } mirror_plan;
 
-/* Adds the copy of one image (normalized source, its mirror destination name). */
+/* --to: a registry (HOST[:PORT][/PREFIX] or docker://HOST...), an OCI layout
+ * directory (oci:DIR, or a path that exists or starts with / or .), or
+ * oci-archive:PATH. For a registry, r->registry becomes it (unless set). */
+int mirror_set_dest(mirror_plan *p, const char *to, image_rules *r);
+/* --from: oci:DIR, a directory, oci-archive:PATH or a tar file (extracted
+ * into a temporary directory). */
+int mirror_open_bundle(mirror_plan *p, const char *from);
+/* Frees the plan and removes its temporary directories. */
+void mirror_plan_free(mirror_plan *p);
+/* Ends an oci-archive destination: the layout directory becomes the tar. */
+int mirror_finish_archive(mirror_plan *p);
+
+/* Adds the copy of src (normalized) to dst (its mirror name; for bundles the
+ * image keeps its full source name as the layout's ref name). Duplicates and
+ * images already in place are dropped. */
 void mirror_plan_add(mirror_plan *p, const imageref *src, const imageref *dst);
-/* Runs the plan: prints progress (on a tty) and the last line
- * "copied N, already there N, failed N"; returns the process exit status. */
+/* Plans pushing every image of the bundle in p->from_dir to its mirror name by r. */
+int mirror_plan_bundle(mirror_plan *p, const image_rules *r);
+/* Runs the plan with p->jobs copies at a time: progress on a tty, one line
+ * per image otherwise (stderr), last line "copied N, already there N,
+ * failed N" (stdout). Returns the exit status (1 when any failed, 130 when
+ * interrupted). */
 int mirror_run(mirror_plan *p);
 
 #endif
