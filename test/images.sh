@@ -81,6 +81,23 @@ kubectl kustomize "$W/airgap" | cmp -s - "$W/want.yaml" && k_ok=1 || k_ok=0
 "$KGRENDER" images "$W/airgap" --registry other.local | grep -qx 'other.local/library/busybox:1.36' &&
     pass "$T/flag-beats-annotation" || fail "$T/flag-beats-annotation" "--registry did not win"
 
+# --any-image-field: a custom resource's own image field counts only when asked for.
+mkdir -p "$W/cr"
+printf 'resources: [w.yaml]\n' >"$W/cr/kustomization.yaml"
+cat >"$W/cr/w.yaml" <<EOF
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: w}
+spec:
+  runner: {image: ghcr.io/x/runner:1, replicas: 2}
+  sidecars:
+  - {image: ghcr.io/x/side:2}
+  config: {image: {repository: not/a/string}}
+EOF
+plain=$("$KGRENDER" images "$W/cr" 2>&1); any=$("$KGRENDER" images "$W/cr" --any-image-field 2>&1)
+[ -z "$plain" ] && [ "$any" = "$(printf 'ghcr.io/x/runner:1\nghcr.io/x/side:2')" ] && pass "$T/any-image-field" ||
+    fail "$T/any-image-field" "without: '$plain' with: '$any'"
+
 # json: objects and field paths per image; hauler and zarf formats.
 "$KGRENDER" images "$W/kp" -o json --registry m.local >"$W/j.json"
 python3 - "$W/j.json" <<'PY' && pass "$T/json" || fail "$T/json" "$(head -c 300 "$W/j.json")"
