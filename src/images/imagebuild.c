@@ -38,7 +38,7 @@ static void warn_collisions(arena *a, image_uses *uses)
     qsort(v, n, sizeof *v, cmp_pair);
     for (size_t i = 1; i < n; i++)
         if (!strcmp(v[i].mirror, v[i - 1].mirror) && strcmp(v[i].source, v[i - 1].source))
-            warnf("warning: images %s and %s both map to %s (add a --registry-map to keep them apart)", v[i - 1].source,
+            warnf("images %s and %s both map to %s (add a --registry-map to keep them apart)", v[i - 1].source,
                   v[i].source, v[i].mirror);
     free(v);
 }

@@ -53,20 +53,20 @@ static int check_org(const char *v)
         if (*p == '/') return err_set("--image-repository '%s': one path segment expected", v);
     arena *a = arena_new();
     imageref r;
-    int rc = imageref_parse(a, v, &r);
+    int bad = imageref_parse(a, v, &r) < 0 || strcmp(r.path, v);
     arena_free(a);
-    return rc < 0 || strcmp(r.path, v) ? err_set("--image-repository '%s': not a valid path segment", v) : 0;
+    return bad ? err_set("--image-repository '%s': not a valid path segment", v) : 0;
 }
 
-static int add_map(arena *a, image_rules *r, const char *spec)
+/* spec is FROM=TO in writable memory (argv, or an arena copy): the '=' becomes the end of FROM. */
+static int add_map(image_rules *r, char *spec)
 {
-    const char *eq = strchr(spec, '=');
+    char *eq = strchr(spec, '=');
     if (!eq || eq == spec || !eq[1]) return err_set("--registry-map '%s': FROM=TO expected", spec);
     if (r->nmaps == IMAGE_MAX_MAPS) return err_set("--registry-map: at most %d mappings", IMAGE_MAX_MAPS);
-    const char *from = a ? arena_strndup(a, spec, (size_t)(eq - spec)) : strndup(spec, (size_t)(eq - spec));
-    if (!from) return err_set("out of memory");
     if (image_registry_check("--registry-map target", eq + 1) < 0) return -1;
-    r->maps[r->nmaps++] = (image_map){from, eq + 1};
+    *eq = 0;
+    r->maps[r->nmaps++] = (image_map){spec, eq + 1};
     return 0;
 }
 
@@ -81,8 +81,7 @@ int image_rules_flag(int argc, char **argv, int *i, image_rules *r)
         rc = check_org(v);
         r->repository = v;
     } else if ((v = flag_value(argc, argv, i, "--registry-map"))) {
-        /* the FROM part lives as long as the process: flags are read once */
-        rc = add_map(NULL, r, v);
+        rc = add_map(r, (char *)v); /* v points into argv, which is writable */
     } else if (!strcmp(argv[*i], "--any-image-field")) {
         r->any_field = 1;
     } else {
@@ -118,9 +117,9 @@ int image_rules_merge_kustomization(arena *a, image_rules *r, const node *k)
         const char *p = v;
         while (*p) {
             size_t n = strcspn(p, ",\n");
-            const char *entry = arena_strndup(a, p, n);
+            char *entry = arena_strndup(a, p, n);
             while (*entry == ' ') entry++;
-            if (*entry && add_map(a, r, entry) < 0) return err_prefix("%s kgrender.io/registry-map", where);
+            if (*entry && add_map(r, entry) < 0) return err_prefix("%s kgrender.io/registry-map", where);
             p += n;
             if (*p) p++;
         }

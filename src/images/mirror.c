@@ -235,6 +235,7 @@ static void *worker(void *arg)
         pthread_mutex_unlock(&r->mu);
     }
     sb_release(&why);
+    err_release();
     return NULL;
 }
 
@@ -264,7 +265,7 @@ int mirror_run(mirror_plan *p)
     }
     struct run r = {.p = p, .tty = isatty(2), .no_policy = policy_missing(), .authfile = getenv("REGISTRY_AUTH_FILE")};
     if (r.authfile && !*r.authfile) r.authfile = NULL;
-    if (r.no_policy) warnf("warning: no containers policy.json found; running skopeo with --insecure-policy");
+    if (r.no_policy) warnf("no containers policy.json found; running skopeo with --insecure-policy");
     pthread_mutex_init(&r.mu, NULL);
     /* one writer at a time into an OCI layout: its index.json is rewritten by every copy */
     int jobs = p->dest == MIRROR_REGISTRY ? (p->jobs > 0 ? p->jobs : 4) : 1;
