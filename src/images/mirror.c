@@ -104,6 +104,21 @@ struct run {
     const char *authfile;
 };
 
+/* skopeo logs `time="..." level=fatal msg="..."`: keep the message. */
+static void tidy_message(strbuf *why)
+{
+    const char *m = why->buf ? strstr(why->buf, "msg=\"") : NULL;
+    if (!m) return;
+    strbuf t = STRBUF_INIT;
+    for (m += 5; *m && *m != '"'; m++) {
+        if (*m == '\\' && m[1]) m++;
+        sb_addc(&t, *m);
+    }
+    sb_reset(why);
+    sb_add(why, t.buf ? t.buf : "", t.len);
+    sb_release(&t);
+}
+
 /* Runs skopeo with args; out gets stdout, why the last stderr line on failure. */
 static int skopeo(struct run *r, const char **args, strbuf *out, strbuf *why)
 {
@@ -119,7 +134,7 @@ static int skopeo(struct run *r, const char **args, strbuf *out, strbuf *why)
     if (rc != 0 && why) {
         sb_reset(why);
         if (rc < 0) sb_adds(why, err_msg());
-        else runcmd_last_line(&err, why);
+        else runcmd_last_line(&err, why), tidy_message(why);
         if (!why->len) sb_addf(why, "skopeo exited %d", rc);
     }
     sb_release(&err);
@@ -256,8 +271,14 @@ static void run_workers(struct run *r, int jobs)
     sigaction(SIGTERM, &old_term, NULL);
 }
 
+static int cmp_item(const void *x, const void *y)
+{
+    return strcmp(((const mirror_item *)x)->label, ((const mirror_item *)y)->label);
+}
+
 int mirror_run(mirror_plan *p)
 {
+    if (p->n) qsort(p->v, p->n, sizeof *p->v, cmp_item); /* the same order every run */
     if (p->dry_run) {
         for (size_t i = 0; i < p->n; i++) printf("%s -> %s\n", p->v[i].src, p->v[i].dst);
         printf("plan: %zu image%s to copy\n", p->n, p->n == 1 ? "" : "s");
