@@ -20,7 +20,8 @@ struct finder {
     resource *r;
     int deployed;
     strbuf path;
-    /* slots already seen (several specs may reach the same field) */
+    /* slots already seen in this object (several specs may reach the same field;
+     * objects may share subtrees, so the set starts empty for each) */
     node ***seen;
     size_t nseen_slots, nseen;
 };
@@ -185,6 +186,8 @@ int images_find(arena *a, resmap *rm, const node *extra, int any_field, image_us
         f.r = rm->v[i];
         if (!strcmp(f.r->id.kind, "CustomResourceDefinition")) continue;
         f.deployed = !is_helm_test(f.r);
+        if (f.seen) memset(f.seen, 0, f.nseen_slots * sizeof *f.seen);
+        f.nseen = 0;
         rc = find_in(&f, &builtin);
         if (rc == 0) rc = find_in(&f, &more);
         if (rc == 0 && any_field) rc = walk_any(&f, &f.r->obj);
