@@ -1,5 +1,7 @@
 #include "build.h"
+#include "cmdflags.h"
 #include "commands.h"
+#include "images.h"
 #include "err.h"
 #include "strbuf.h"
 #include <errno.h>
@@ -18,41 +20,26 @@ static const char build_help[] =
     "  kgrender build /home/config/production\n\n"
     "Usage:\n  kgrender build DIR [flags]\n\n"
     "Flags:\n"
-    "      --enable-helm                 Enable use of the Helm chart inflator generator.\n"
-    "      --helm-command string         helm command (path to executable) (default \"helm\")\n"
     "  -h, --help                        help for build\n"
-    "      --load-restrictor string      if set to 'LoadRestrictionsNone', local kustomizations may load files\n"
-    "                                    from outside their root. (default \"LoadRestrictionsRootOnly\")\n"
     "  -o, --output string               If specified, write output to this path (atomically).\n";
-
-/* Accepts --flag=value and --flag value. */
-static const char *flag_value(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-    if (!strncmp(argv[*i], name, n) && argv[*i][n] == '=') return argv[*i] + n + 1;
-    if (!strcmp(argv[*i], name) && *i + 1 < argc) return argv[++*i];
-    return NULL;
-}
 
 int cmd_build(int argc, char **argv)
 {
-    build_options opt = {0};
+    /* images_post_build rewrites images when flags or the kustomization's
+     * annotations ask for it, and touches nothing otherwise. */
+    images_job job = {0};
+    build_options opt = {.post_build = images_post_build, .post_build_ctx = &job};
     const char *dir = NULL, *output = NULL, *v;
+    int r;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             fputs(build_help, stdout);
+            fputs(build_flags_help, stdout);
+            fputs(image_rules_help, stdout);
             return 0;
-        } else if ((v = flag_value(argc, argv, &i, "--load-restrictor"))) {
-            if (!strcmp(v, "LoadRestrictionsNone")) opt.load_restrict_none = 1;
-            else if (strcmp(v, "LoadRestrictionsRootOnly")) {
-                fprintf(stderr, "error: illegal flag value --load-restrictor %s\n", v);
-                return 1;
-            }
-        } else if ((v = flag_value(argc, argv, &i, "--helm-command"))) {
-            opt.helm_command = v;
-        } else if (!strcmp(argv[i], "--enable-helm")) {
-            opt.enable_helm = 1;
-        } else if ((v = flag_value(argc, argv, &i, "--output")) || (v = flag_value(argc, argv, &i, "-o"))) {
+        } else if ((r = build_flag(argc, argv, &i, &opt)) || (r = image_rules_flag(argc, argv, &i, &job.rules))) {
+            if (r < 0) return 1;
+        } else if ((v = cmd_flag_value(argc, argv, &i, "--output")) || (v = cmd_flag_value(argc, argv, &i, "-o"))) {
             output = v;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             fprintf(stderr, "error: unknown flag: %s\nRun 'kgrender build --help' for usage.\n", argv[i]);

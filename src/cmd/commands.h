@@ -5,5 +5,7 @@
 int cmd_build(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_images(int argc, char **argv);
+int cmd_mirror(int argc, char **argv);
 
 #endif

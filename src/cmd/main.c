@@ -14,6 +14,8 @@ struct command {
 static const struct command commands[] = {
     {"build", cmd_build, "Render a kustomization directory to a YAML stream (like kustomize build)"},
     {"diff", cmd_diff, "Show what a configuration change does, object by object"},
+    {"images", cmd_images, "List the container images a kustomization deploys"},
+    {"mirror", cmd_mirror, "Copy a kustomization's images to a registry or a bundle (skopeo)"},
     {"version", cmd_version, "Print the version information"},
 };
 

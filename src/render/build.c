@@ -427,6 +427,7 @@ int build_objects(const char *dir, const build_options *opt, arena *a, resmap *o
         rc = sort_resources(b.a, out, map_get(k.k, "sortOptions"));
     }
     if (rc == 0) rc = finish_build_metadata(&k, out);
+    if (rc == 0 && opt->post_build) rc = opt->post_build(opt->post_build_ctx, &k, out);
     return rc;
 }
 
@@ -435,7 +436,7 @@ int build_run(const char *dir, const build_options *opt, strbuf *out)
     arena *a = arena_new();
     resmap rm = {0};
     int rc = build_objects(dir, opt, a, &rm);
-    if (rc == 0) {
+    if (rc == 0 && !opt->no_emit) {
         node **docs = malloc((rm.n ? rm.n : 1) * sizeof *docs);
         for (size_t i = 0; i < rm.n; i++) docs[i] = rm.v[i]->obj;
         rc = yaml_emit_stream(out, docs, rm.n);

@@ -27,10 +27,17 @@ typedef struct tconfig {
     node *cat[FS_NCATEGORIES];
 } tconfig;
 
+struct kust;
+
 typedef struct build_options {
     int load_restrict_none;    /* --load-restrictor LoadRestrictionsNone */
     int enable_helm;           /* --enable-helm */
     const char *helm_command;  /* --helm-command */
+    /* Runs on the final objects before they are written (src/images: registry
+     * rewrite, image lists); no_emit: the command wants only that. */
+    int (*post_build)(void *ctx, struct kust *k, resmap *rm);
+    void *post_build_ctx;
+    int no_emit;
 } build_options;
 
 typedef struct build {
