@@ -180,6 +180,14 @@ static void format_json_float(double f, char *out, size_t outsz)
 }
 
 
+/* Go's time.Parse rejects days past the month's end (2023-02-29, 2024-04-31). */
+static int days_in_month(int y, int m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : days[m - 1];
+}
+
 static int read_digits(const char **p, int min, int max, int *val)
 {
     int n = 0, v = 0;
@@ -197,7 +205,7 @@ static int parse_timestamp(const char *s, char *out, size_t outsz)
     if (!read_digits(&p, 4, 4, &y) || *p++ != '-') return 0;
     if (!read_digits(&p, 1, 2, &mo) || *p++ != '-') return 0;
     if (!read_digits(&p, 1, 2, &d)) return 0;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31) return 0;
+    if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo)) return 0;
     char frac[16] = "";
     char zone[8] = "Z";
     if (*p) {
