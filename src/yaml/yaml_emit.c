@@ -203,8 +203,21 @@ int yaml_emit(strbuf *out, node *doc)
     return 0;
 }
 
+/* libyaml 0.2.5 ends a document holding a keep-chomped block scalar (|+)
+ * anywhere with a "..." line; kustomize's go-yaml v2 never writes one, last
+ * scalar or not (golden cases keep-chomp-*). An object's last line is a key
+ * or an indented line, so a last line "..." is always that marker. */
+static void drop_document_end_marker(strbuf *out, size_t start)
+{
+    if (out->len - start >= 5 && !memcmp(out->buf + out->len - 5, "\n...\n", 5)) {
+        out->len -= 4;
+        out->buf[out->len] = 0;
+    }
+}
+
 int yaml_emit_libyaml(strbuf *out, node *doc)
 {
+    size_t start = out->len;
     yaml_emitter_t e;
     yaml_event_t ev;
     yaml_emitter_initialize(&e);
@@ -226,6 +239,7 @@ int yaml_emit_libyaml(strbuf *out, node *doc)
     ok = ok && yaml_emitter_flush(&e);
     int rc = ok ? 0 : emit_failed_here ? -1 : err_set("emitting YAML: %s", e.problem ? e.problem : "unknown error");
     yaml_emitter_delete(&e);
+    if (rc == 0) drop_document_end_marker(out, start);
     return rc;
 }
 
