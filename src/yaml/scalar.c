@@ -330,6 +330,18 @@ int scalar_output_text(const char *s, size_t len, char out[64])
     return strlen(out) != len || memcmp(out, s, len) != 0;
 }
 
+int scalar_v3_flow_requotes(const node *n)
+{
+    if (n->flags & NF_QUOTED) return 0;
+    if (n->kind == N_NULL) return n->u.str.len == 0;
+    return (n->flags & NF_TIMESTAMP) && memchr(n->u.str.s, ':', n->u.str.len);
+}
+
+int scalar_v3_flow_requotes_key(const char *s, size_t len)
+{
+    return len == 0 || memchr(s, ':', len); /* only timestamps among typed plain scalars hold ':' */
+}
+
 int scalar_kind_for_tag(const char *tag)
 {
     if (!tag) return -1;

@@ -23,6 +23,14 @@ struct node *scalar_new_plain(arena *a, const char *text, size_t len);
 int scalar_kind_for_tag(const char *tag);
 /* True when go-yaml v2 would read s, written plain, as something other than a string. */
 int scalar_v2_needs_quotes(const char *s, size_t len);
+/* True when yaml.v3, re-emitting the plain scalar n inside a flow collection
+ * (kustomize's JSON round trip keeps flow style), must quote it, so that it
+ * is read back as a string: an empty null ('' -> "") or a timestamp with a
+ * time of day (':' is a flow indicator). */
+int scalar_v3_flow_requotes(const struct node *n);
+/* The same for a plain mapping key: yaml.v3 reads it as a non-string, yet
+ * inside a flow collection it comes back as a string key. */
+int scalar_v3_flow_requotes_key(const char *s, size_t len);
 /* go-yaml v2's natural key order (digits compared as numbers, letters after other characters). */
 int natural_less(const char *a, size_t alen, const char *b, size_t blen);
 

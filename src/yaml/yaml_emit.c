@@ -124,39 +124,68 @@ static int emit_string(yaml_emitter_t *e, const char *s, size_t len)
     return yaml_emitter_emit(e, &ev);
 }
 
-static int emit_node(yaml_emitter_t *e, node *n)
+/* Where a node sits in yaml.v3's re-emission of the object (kustomize's
+ * JSON round trip): inside a flow collection or not, and the column of its
+ * collection's keys or dashes (a block scalar's text is indented 2 more). */
+struct where {
+    int flow;
+    int col;
+};
+
+static int emit_node(yaml_emitter_t *e, node *n, struct where w);
+
+static int emit_map(yaml_emitter_t *e, node *n, struct where w)
 {
     yaml_event_t ev;
+    yaml_sort_keys(n);
+    yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE);
+    if (!yaml_emitter_emit(e, &ev)) return 0;
+    w.flow |= (n->flags & NF_FLOW) != 0;
+    for (uint32_t i = 0; i < n->u.map.n; i++) {
+        const node *k = n->u.map.items[i].key;
+        node *v = n->u.map.items[i].val;
+        if ((k->flags & NF_KEY_NOT_STR) && !(w.flow && scalar_v3_flow_requotes_key(k->u.str.s, k->u.str.len))) {
+            emit_failed_here = 1;
+            err_set("%s: json: unsupported type: map[interface {}]interface {} (key %s is not a string)",
+                    node_pos_static(k), k->u.str.s);
+            return 0;
+        }
+        /* kustomize drops every "<<" key on output, whatever its value
+         * and however it was quoted (golden cases fmt-anchors, fmt-keys-typed). */
+        if (k->u.str.len == 2 && !memcmp(k->u.str.s, "<<", 2)) continue;
+        if (!emit_string(e, k->u.str.s, k->u.str.len)) return 0;
+        /* a block mapping value is indented under its key, a sequence is not */
+        struct where vw = {w.flow, v->kind == N_SEQ ? w.col : w.col + 2};
+        if (!emit_node(e, v, vw)) return 0;
+    }
+    yaml_mapping_end_event_initialize(&ev);
+    return yaml_emitter_emit(e, &ev);
+}
+
+static int emit_seq(yaml_emitter_t *e, node *n, struct where w)
+{
+    yaml_event_t ev;
+    yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE);
+    if (!yaml_emitter_emit(e, &ev)) return 0;
+    struct where iw = {w.flow || (n->flags & NF_FLOW), w.col + 2};
+    for (uint32_t i = 0; i < n->u.seq.n; i++)
+        if (!emit_node(e, n->u.seq.items[i], iw)) return 0;
+    yaml_sequence_end_event_initialize(&ev);
+    return yaml_emitter_emit(e, &ev);
+}
+
+static int emit_node(yaml_emitter_t *e, node *n, struct where w)
+{
+    yaml_event_t ev;
+    /* yaml.v3 quotes some plain scalars in flow collections: they come back as strings */
+    int as_string = w.flow && scalar_v3_flow_requotes(n);
     switch (n->kind) {
     case N_MAP:
-        yaml_sort_keys(n);
-        yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE);
-        if (!yaml_emitter_emit(e, &ev)) return 0;
-        for (uint32_t i = 0; i < n->u.map.n; i++) {
-            const node *k = n->u.map.items[i].key;
-            if (k->flags & NF_KEY_NOT_STR) {
-                emit_failed_here = 1;
-                err_set("%s: json: unsupported type: map[interface {}]interface {} (key %s is not a string)",
-                        node_pos_static(k), k->u.str.s);
-                return 0;
-            }
-            /* kustomize drops every "<<" key on output, whatever its value
-             * and however it was quoted (golden cases fmt-anchors, fmt-keys-typed). */
-            if (k->u.str.len == 2 && !memcmp(k->u.str.s, "<<", 2)) continue;
-            if (!emit_string(e, n->u.map.items[i].key->u.str.s, n->u.map.items[i].key->u.str.len)) return 0;
-            if (!emit_node(e, n->u.map.items[i].val)) return 0;
-        }
-        yaml_mapping_end_event_initialize(&ev);
-        return yaml_emitter_emit(e, &ev);
+        return emit_map(e, n, w);
     case N_SEQ:
-        yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE);
-        if (!yaml_emitter_emit(e, &ev)) return 0;
-        for (uint32_t i = 0; i < n->u.seq.n; i++)
-            if (!emit_node(e, n->u.seq.items[i])) return 0;
-        yaml_sequence_end_event_initialize(&ev);
-        return yaml_emitter_emit(e, &ev);
+        return emit_seq(e, n, w);
     case N_STR:
-        if (n->flags & NF_TIMESTAMP) {
+        if ((n->flags & NF_TIMESTAMP) && !as_string) {
             char out[64];
             if (scalar_output_text(n->u.str.s, n->u.str.len, out)) return emit_string(e, out, strlen(out));
         }
@@ -173,6 +202,7 @@ static int emit_node(yaml_emitter_t *e, node *n)
         char out[64];
         const char *text = n->u.str.s;
         size_t len = n->u.str.len;
+        if (as_string) return emit_string(e, text, len);
         if ((n->kind == N_INT || n->kind == N_FLOAT) && scalar_output_text(text, len, out)) text = out, len = strlen(out);
         if (n->kind == N_BOOL) text = node_is_true(n) ? "true" : "false", len = strlen(text);
         if (n->kind == N_NULL) text = "null", len = 4;
@@ -231,7 +261,7 @@ int yaml_emit_libyaml(strbuf *out, node *doc)
     ok = ok && yaml_emitter_emit(&e, &ev);
     yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
     ok = ok && yaml_emitter_emit(&e, &ev);
-    ok = ok && emit_node(&e, doc);
+    ok = ok && emit_node(&e, doc, (struct where){0, 0});
     yaml_document_end_event_initialize(&ev, 1);
     ok = ok && yaml_emitter_emit(&e, &ev);
     yaml_stream_end_event_initialize(&ev);

@@ -157,6 +157,8 @@ static node *make_scalar(struct loader *L, yaml_event_t *ev)
     node *n = node_new(L->a, N_STR);
     set_pos(L, n, &ev->start_mark);
     if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) n->flags |= NF_QUOTED;
+    if (ev->data.scalar.style == YAML_FOLDED_SCALAR_STYLE) n->flags |= NF_FOLDED;
+    if (ev->data.scalar.style == YAML_LITERAL_SCALAR_STYLE) n->flags |= NF_LITERAL;
     if (tagkind == N_STR || (tagkind < 0 && ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) ||
         (ev->data.scalar.tag && tagkind < 0)) {
         n->u.str.s = arena_strndup(L->a, text, len);
@@ -238,6 +240,9 @@ static int load_stream(struct loader *L, const char *buf, size_t len, node_list 
         case YAML_MAPPING_START_EVENT:
             n = node_new(L->a, ev.type == YAML_SEQUENCE_START_EVENT ? N_SEQ : N_MAP);
             set_pos(L, n, &ev.start_mark);
+            if (ev.type == YAML_SEQUENCE_START_EVENT ? ev.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE
+                                                     : ev.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE)
+                n->flags |= NF_FLOW;
             add_anchor(L, ev.type == YAML_SEQUENCE_START_EVENT ? ev.data.sequence_start.anchor
                                                              : ev.data.mapping_start.anchor, n);
             push(L, n);
