@@ -1,5 +1,6 @@
 #include "kyaml.h"
 #include "err.h"
+#include "quirks.h"
 #include "scalar.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +103,40 @@ static char *fold_nel(const char *s, size_t len, size_t *outlen)
     return o;
 }
 
+/* Strings that start with a BOM are written by go-yaml v2 with every
+ * character escaped (quirks.h). libyaml is given a stand-in of the same
+ * shape, and the stand-in's bytes in the output are replaced afterwards by
+ * v2's, in emission order: each pair is libyaml's quoted text, then v2's. */
+static _Thread_local strbuf bom_swaps;
+
+static void bom_swap_add(const char *s, size_t len, strbuf *stand_in)
+{
+    strbuf written = STRBUF_INIT, real = STRBUF_INIT;
+    quirk_bom_stand_in(s, len, stand_in, &written);
+    quirk_v2_escape_all(s, len, &real);
+    sb_add(&bom_swaps, &written.len, sizeof written.len);
+    sb_add(&bom_swaps, written.buf, written.len);
+    sb_add(&bom_swaps, real.buf, real.len); /* as long as written */
+    sb_release(&written);
+    sb_release(&real);
+}
+
+static void bom_swaps_apply(strbuf *out, size_t from)
+{
+    for (size_t i = 0; i < bom_swaps.len;) {
+        size_t n;
+        memcpy(&n, bom_swaps.buf + i, sizeof n);
+        const char *written = bom_swaps.buf + i + sizeof n, *real = written + n;
+        char *at = memmem(out->buf + from, out->len - from, written, n);
+        if (at) {
+            memcpy(at, real, n);
+            from = (size_t)(at - out->buf) + n;
+        }
+        i += sizeof n + 2 * n;
+    }
+    sb_reset(&bom_swaps);
+}
+
 static int emit_string(yaml_emitter_t *e, const char *s, size_t len)
 {
     if (has_forbidden_char(s, len)) {
@@ -117,10 +152,19 @@ static int emit_string(yaml_emitter_t *e, const char *s, size_t len)
     }
     yaml_event_t ev;
     yaml_scalar_style_t style = YAML_PLAIN_SCALAR_STYLE;
-    if (memchr(s, '\n', len)) style = YAML_LITERAL_SCALAR_STYLE;
-    else if (scalar_v2_needs_quotes(s, len)) style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+    strbuf stand_in = STRBUF_INIT;
+    if (len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) {
+        bom_swap_add(s, len, &stand_in);
+        s = stand_in.buf;
+        style = YAML_DOUBLE_QUOTED_SCALAR_STYLE; /* as libyaml and v2 choose for any BOM */
+    } else if (memchr(s, '\n', len)) {
+        style = YAML_LITERAL_SCALAR_STYLE;
+    } else if (scalar_v2_needs_quotes(s, len)) {
+        style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+    }
     yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)len, 1, 1, style); /* copies s */
     free(folded);
+    sb_release(&stand_in);
     return yaml_emitter_emit(e, &ev);
 }
 
@@ -270,6 +314,8 @@ int yaml_emit_libyaml(strbuf *out, node *doc)
     int rc = ok ? 0 : emit_failed_here ? -1 : err_set("emitting YAML: %s", e.problem ? e.problem : "unknown error");
     yaml_emitter_delete(&e);
     if (rc == 0) drop_document_end_marker(out, start);
+    if (rc == 0) bom_swaps_apply(out, start);
+    sb_release(&bom_swaps);
     return rc;
 }
 

@@ -1,0 +1,103 @@
+#include "quirks.h"
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+/* One UTF-8 character: its code point, its byte width in *w (an invalid
+ * lead byte counts as one character of one byte). */
+static uint32_t utf8_char(const unsigned char *s, size_t left, size_t *w)
+{
+    unsigned c = s[0];
+    size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
+    if (n > left) n = 1;
+    uint32_t v = n == 1 ? c : c & (0x7F >> n);
+    for (size_t k = 1; k < n; k++) v = (v << 6) | (s[k] & 0x3F);
+    *w = n;
+    return n == 1 ? c : v;
+}
+
+/* The one-letter escapes both go-yaml and libyaml use; 0 for none. */
+static char short_escape(uint32_t v)
+{
+    switch (v) {
+    case 0x00: return '0';
+    case 0x07: return 'a';
+    case 0x08: return 'b';
+    case 0x09: return 't';
+    case 0x0A: return 'n';
+    case 0x0B: return 'v';
+    case 0x0C: return 'f';
+    case 0x0D: return 'r';
+    case 0x1B: return 'e';
+    case 0x22: return '"';
+    case 0x5C: return '\\';
+    case 0x85: return 'N';
+    case 0xA0: return '_';
+    case 0x2028: return 'L';
+    case 0x2029: return 'P';
+    default: return 0;
+    }
+}
+
+/* yaml_emitter_write_double_quoted_scalar's escape of one character. */
+static void escape_char(uint32_t v, strbuf *out)
+{
+    char e = short_escape(v);
+    if (e) {
+        sb_addc(out, '\\');
+        sb_addc(out, e);
+    } else if (v <= 0xFF) {
+        sb_addf(out, "\\x%02X", (unsigned)v);
+    } else if (v <= 0xFFFF) {
+        sb_addf(out, "\\u%04X", (unsigned)v);
+    } else {
+        sb_addf(out, "\\U%08X", (unsigned)v);
+    }
+}
+
+void quirk_v2_escape_all(const char *s, size_t len, strbuf *out)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0, w; i < len; i += w) escape_char(utf8_char(p + i, len - i, &w), out);
+}
+
+/* Characters libyaml escapes exactly as go-yaml v2 does, line breaks among
+ * them: the stand-in keeps these as they are. */
+static int same_in_libyaml(uint32_t v)
+{
+    return v != 0xA0 && short_escape(v);
+}
+
+void quirk_bom_stand_in(const char *s, size_t len, strbuf *stand_in, strbuf *written)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t raw = 0, esc = 0; /* bytes and escaped bytes of the other characters */
+    strbuf kept = STRBUF_INIT, kept_written = STRBUF_INIT;
+    for (size_t i = 3, w; i < len; i += w) {
+        uint32_t v = utf8_char(p + i, len - i, &w);
+        if (same_in_libyaml(v)) {
+            sb_add(&kept, p + i, w);
+            escape_char(v, &kept_written);
+            continue;
+        }
+        strbuf one = STRBUF_INIT;
+        escape_char(v, &one);
+        raw += w;
+        esc += one.len;
+        sb_release(&one);
+    }
+    /* Fill raw bytes that libyaml writes as esc bytes with \x01 (1 -> 4),
+     * '\\' (1 -> 2) and 'a' (1 -> 1). Every escape is 4, 6 or 10 bytes for
+     * 1 to 4 bytes of text (2 for U+00A0), so esc - 4*raw is even and
+     * <= 0, which makes the counts below add up with c >= 0. */
+    size_t d = esc - raw, a = d / 3, b = d % 3, c = raw - a - b;
+    sb_add(stand_in, "\xEF\xBB\xBF", 3);
+    sb_adds(written, "\\uFEFF");
+    for (size_t i = 0; i < a; i++) sb_addc(stand_in, 1), sb_adds(written, "\\x01");
+    for (size_t i = 0; i < b; i++) sb_addc(stand_in, '\\'), sb_adds(written, "\\\\");
+    for (size_t i = 0; i < c; i++) sb_addc(stand_in, 'a'), sb_addc(written, 'a');
+    sb_add(stand_in, kept.buf, kept.len);
+    sb_add(written, kept_written.buf, kept_written.len);
+    sb_release(&kept);
+    sb_release(&kept_written);
+}
