@@ -1,6 +1,8 @@
 #include "quirks.h"
+#include "node.h"
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* One UTF-8 character: its code point, its byte width in *w (an invalid
@@ -100,4 +102,79 @@ void quirk_bom_stand_in(const char *s, size_t len, strbuf *stand_in, strbuf *wri
     sb_add(written, kept_written.buf, kept_written.len);
     sb_release(&kept);
     sb_release(&kept_written);
+}
+
+int quirk_v2_forbidden_char(const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < 0x7f) continue;
+        if (s[i] == 0x7f) return 1;
+        if (s[i] == 0xc2 && i + 1 < len && s[i + 1] >= 0x80 && s[i + 1] <= 0x9f && s[i + 1] != 0x85) return 1;
+        if (s[i] == 0xef && i + 2 < len && s[i + 1] == 0xbf && (s[i + 2] == 0xbe || s[i + 2] == 0xbf)) return 1;
+    }
+    return 0;
+}
+
+static int is_nel(const char *s, size_t len, size_t i)
+{
+    return (unsigned char)s[i] == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] == 0x85;
+}
+
+char *quirk_v2_fold_nel(const char *s, size_t len, size_t *outlen)
+{
+    if (!memchr(s, 0xc2, len) || !memmem(s, len, "\xc2\x85", 2)) return NULL; /* memchr first: most strings are ASCII */
+    char *o = malloc(len + 1);
+    if (!o) abort();
+    size_t n = 0, i = 0;
+    while (i < len) {
+        if (s[i] != ' ' && !is_nel(s, len, i)) {
+            o[n++] = s[i++];
+            continue;
+        }
+        size_t j = i, breaks = 0; /* a run of spaces and NELs */
+        while (j < len && (s[j] == ' ' || is_nel(s, len, j))) {
+            breaks += s[j] != ' ';
+            j += s[j] == ' ' ? 1 : 2;
+        }
+        if (!breaks) {
+            memcpy(o + n, s + i, j - i);
+            n += j - i;
+        } else if (breaks == 1) {
+            o[n++] = ' ';
+        } else {
+            memset(o + n, '\n', breaks - 1);
+            n += breaks - 1;
+        }
+        i = j;
+    }
+    o[n] = 0;
+    *outlen = n;
+    return o;
+}
+
+/* yaml_emitter_analyze_scalar's block_allowed: no trailing space, no space
+ * before a line break, no special (non-printable) character but tab. */
+static int v3_block_allowed(const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    if (len && s[len - 1] == ' ') return 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned c = s[i];
+        if (c == ' ' && i + 1 < len && s[i + 1] == '\n') return 0;
+        if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F) return 0;
+        if (c == 0xC2 && i + 1 < len && s[i + 1] < 0xA0) return 0;
+        if (c == 0xEF && i + 2 < len && ((s[i + 1] == 0xBB && s[i + 2] == 0xBF) || (s[i + 1] == 0xBF && s[i + 2] >= 0xBE)))
+            return 0;
+    }
+    return 1;
+}
+
+int quirk_v3_unreadable_block(const node *n)
+{
+    const char *s = n->u.str.s;
+    size_t len = n->u.str.len;
+    if (!len || s[0] != '\t') return 0;
+    int block = (n->flags & (NF_LITERAL | NF_FOLDED)) || (!(n->flags & NF_QUOTED) && memchr(s, '\n', len));
+    return block && v3_block_allowed(s, len);
 }

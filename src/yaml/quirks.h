@@ -20,4 +20,26 @@ void quirk_v2_escape_all(const char *s, size_t len, strbuf *out);
  * libyaml's double-quoted writing of it (without quotes) to written. */
 void quirk_bom_stand_in(const char *s, size_t len, strbuf *stand_in, strbuf *written);
 
+/* kustomize's output, and every builtin's config, go through JSON text
+ * that go-yaml v2 reads back. Its reader refuses raw DEL, C1 controls other
+ * than NEL, U+FFFE and U+FFFF (JSON escapes only C0 controls): kustomize
+ * fails with "control characters are not allowed". True when s holds one. */
+int quirk_v2_forbidden_char(const char *s, size_t len);
+
+/* JSON escapes every YAML line break but U+0085 (NEL), so a raw NEL reaches
+ * v2's double-quoted scanner, which folds it like a line break: the blanks
+ * around a run of breaks are dropped, one break becomes a space and n
+ * breaks become n-1 newlines (golden case fmt-unicode). Returns a malloc'd
+ * copy with that folding (length in *outlen), or NULL when s holds no NEL. */
+char *quirk_v2_fold_nel(const char *s, size_t len, size_t *outlen);
+
+/* yaml.v3 writes a string in a block style (| or >) when the node has that
+ * style, or no style and a line break, unless the text rules blocks out;
+ * the block header gets an indentation indicator only for a leading space
+ * or line break, so a leading tab makes the text unreadable and yaml.v3
+ * fails reading it back ("found a tab character where an indentation space
+ * is expected"). True for such a string (n an N_STR in block context). */
+struct node;
+int quirk_v3_unreadable_block(const struct node *n);
+
 #endif

@@ -22,21 +22,6 @@ static const char *node_pos_static(const node *n)
 /* Set when emit_node fails for a reason of ours (message already in err). */
 static _Thread_local int emit_failed_here;
 
-/* Characters go-yaml v2's reader refuses when it re-reads kustomize's JSON:
- * raw DEL, C1 controls other than NEL, U+FFFE and U+FFFF (the C0 controls
- * reach it escaped). kustomize fails with "control characters are not allowed". */
-static int has_forbidden_char(const char *str, size_t len)
-{
-    const unsigned char *s = (const unsigned char *)str;
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] < 0x7f) continue;
-        if (s[i] == 0x7f) return 1;
-        if (s[i] == 0xc2 && i + 1 < len && s[i + 1] >= 0x80 && s[i + 1] <= 0x9f && s[i + 1] != 0x85) return 1;
-        if (s[i] == 0xef && i + 2 < len && s[i + 1] == 0xbf && (s[i + 2] == 0xbe || s[i + 2] == 0xbf)) return 1;
-    }
-    return 0;
-}
-
 static int write_handler(void *data, unsigned char *buffer, size_t size)
 {
     sb_add((strbuf *)data, buffer, size);
@@ -62,45 +47,6 @@ void yaml_sort_keys(node *m)
         }
         v[j] = x;
     }
-}
-
-/* kustomize's output goes through JSON text that go-yaml v2 re-reads. JSON
- * escapes every YAML line break but U+0085 (NEL), so a raw NEL reaches v2's
- * double-quoted scanner, which folds it like a line break: the blanks around
- * a run of breaks are dropped, one break becomes a space and n breaks
- * become n-1 newlines (golden case fmt-unicode). Returns a malloc'd copy
- * with that folding, or NULL when s holds no NEL. */
-static char *fold_nel(const char *s, size_t len, size_t *outlen)
-{
-    if (!memchr(s, 0xc2, len) || !memmem(s, len, "\xc2\x85", 2)) return NULL; /* memchr first: most strings are ASCII */
-    char *o = malloc(len + 1);
-    if (!o) abort();
-    size_t n = 0, i = 0;
-    while (i < len) {
-        if (s[i] != ' ' && !((unsigned char)s[i] == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] == 0x85)) {
-            o[n++] = s[i++];
-            continue;
-        }
-        size_t j = i, breaks = 0; /* a run of spaces and NELs */
-        while (j < len) {
-            if (s[j] == ' ') j++;
-            else if ((unsigned char)s[j] == 0xc2 && j + 1 < len && (unsigned char)s[j + 1] == 0x85) j += 2, breaks++;
-            else break;
-        }
-        if (!breaks) {
-            memcpy(o + n, s + i, j - i);
-            n += j - i;
-        } else if (breaks == 1) {
-            o[n++] = ' ';
-        } else {
-            memset(o + n, '\n', breaks - 1);
-            n += breaks - 1;
-        }
-        i = j;
-    }
-    o[n] = 0;
-    *outlen = n;
-    return o;
 }
 
 /* Strings that start with a BOM are written by go-yaml v2 with every
@@ -139,13 +85,13 @@ static void bom_swaps_apply(strbuf *out, size_t from)
 
 static int emit_string(yaml_emitter_t *e, const char *s, size_t len)
 {
-    if (has_forbidden_char(s, len)) {
+    if (quirk_v2_forbidden_char(s, len)) {
         emit_failed_here = 1;
         err_set("yaml: control characters are not allowed (in \"%.40s\")", s);
         return 0;
     }
     size_t flen;
-    char *folded = fold_nel(s, len, &flen);
+    char *folded = quirk_v2_fold_nel(s, len, &flen);
     if (folded) {
         s = folded;
         len = flen;
@@ -174,7 +120,21 @@ static int emit_string(yaml_emitter_t *e, const char *s, size_t len)
 struct where {
     int flow;
     int col;
+    const node *key; /* the mapping key above, for messages */
 };
+
+/* The document being emitted, for messages about generated nodes. */
+static _Thread_local const node *emit_doc;
+
+/* "Kind name: key" of a node without a source position. */
+static const char *generated_pos(const node *n, const node *key)
+{
+    static _Thread_local char buf[512];
+    if (n->file) return node_pos_static(n);
+    const char *kind = node_get_str(emit_doc, "kind", NULL), *name = node_get_str(emit_doc, "metadata", "name", NULL);
+    snprintf(buf, sizeof buf, "%s %s: %s", kind ? kind : "object", name ? name : "", key ? key->u.str.s : "value");
+    return buf;
+}
 
 static int emit_node(yaml_emitter_t *e, node *n, struct where w);
 
@@ -199,7 +159,7 @@ static int emit_map(yaml_emitter_t *e, node *n, struct where w)
         if (k->u.str.len == 2 && !memcmp(k->u.str.s, "<<", 2)) continue;
         if (!emit_string(e, k->u.str.s, k->u.str.len)) return 0;
         /* a block mapping value is indented under its key, a sequence is not */
-        struct where vw = {w.flow, v->kind == N_SEQ ? w.col : w.col + 2};
+        struct where vw = {w.flow, v->kind == N_SEQ ? w.col : w.col + 2, k};
         if (!emit_node(e, v, vw)) return 0;
     }
     yaml_mapping_end_event_initialize(&ev);
@@ -211,7 +171,7 @@ static int emit_seq(yaml_emitter_t *e, node *n, struct where w)
     yaml_event_t ev;
     yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE);
     if (!yaml_emitter_emit(e, &ev)) return 0;
-    struct where iw = {w.flow || (n->flags & NF_FLOW), w.col + 2};
+    struct where iw = {w.flow || (n->flags & NF_FLOW), w.col + 2, w.key};
     for (uint32_t i = 0; i < n->u.seq.n; i++)
         if (!emit_node(e, n->u.seq.items[i], iw)) return 0;
     yaml_sequence_end_event_initialize(&ev);
@@ -229,6 +189,12 @@ static int emit_node(yaml_emitter_t *e, node *n, struct where w)
     case N_SEQ:
         return emit_seq(e, n, w);
     case N_STR:
+        if (!w.flow && quirk_v3_unreadable_block(n)) {
+            emit_failed_here = 1;
+            err_set("%s: yaml: found a tab character where an indentation space is expected (kustomize's yaml.v3 "
+                    "round trip cannot read back a multi-line string that starts with a tab)", generated_pos(n, w.key));
+            return 0;
+        }
         if ((n->flags & NF_TIMESTAMP) && !as_string) {
             char out[64];
             if (scalar_output_text(n->u.str.s, n->u.str.len, out)) return emit_string(e, out, strlen(out));
@@ -305,7 +271,8 @@ int yaml_emit_libyaml(strbuf *out, node *doc)
     ok = ok && yaml_emitter_emit(&e, &ev);
     yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
     ok = ok && yaml_emitter_emit(&e, &ev);
-    ok = ok && emit_node(&e, doc, (struct where){0, 0});
+    emit_doc = doc;
+    ok = ok && emit_node(&e, doc, (struct where){0, 0, NULL});
     yaml_document_end_event_initialize(&ev, 1);
     ok = ok && yaml_emitter_emit(&e, &ev);
     yaml_stream_end_event_initialize(&ev);
