@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <yaml.h>
 
 /* One UTF-8 character: its code point, its byte width in *w (an invalid
  * lead byte counts as one character of one byte). */
@@ -177,4 +178,86 @@ int quirk_v3_unreadable_block(const node *n)
     if (!len || s[0] != '\t') return 0;
     int block = (n->flags & (NF_LITERAL | NF_FOLDED)) || (!(n->flags & NF_QUOTED) && memchr(s, '\n', len));
     return block && v3_block_allowed(s, len);
+}
+
+/* yaml_emitter_write_block_scalar_hints: the header after '>'. */
+static void folded_header(const char *s, size_t len, strbuf *doc)
+{
+    sb_adds(doc, "--- >");
+    if (len && (s[0] == ' ' || s[0] == '\n')) sb_addc(doc, '2'); /* text indented by 2 below */
+    size_t trailing = 0;
+    while (trailing < len && s[len - 1 - trailing] == '\n') trailing++;
+    if (!trailing) sb_addc(doc, '-');
+    else if (trailing >= 2 || trailing == len) sb_addc(doc, '+');
+    sb_addc(doc, '\n');
+}
+
+/* yaml_emitter_write_folded_scalar, '\n' the only line break (the caller
+ * keeps the others out), writing the text indented by 2. yaml.v3's encoder
+ * sets no line width, so long lines are never broken. */
+static void v3_write_folded(const char *s, size_t len, strbuf *doc)
+{
+    size_t k = 0;
+    while (k < len && s[k] == '\n') k++;
+    /* the bug: "is the line after this break blank?" asked of the first line */
+    int first_blank = k == len || s[k] == ' ' || s[k] == '\t' || s[k] == 0;
+    int breaks = 1, leading_spaces = 1;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '\n') {
+            if (!breaks && !leading_spaces && !first_blank) sb_addc(doc, '\n');
+            sb_addc(doc, '\n');
+            breaks = 1;
+            continue;
+        }
+        if (breaks) {
+            sb_adds(doc, "  ");
+            leading_spaces = s[i] == ' ' || s[i] == '\t';
+        }
+        sb_addc(doc, s[i]);
+        breaks = 0;
+    }
+}
+
+/* Reads back the one scalar of doc with libyaml (whose folded scanner is
+ * yaml.v3's). */
+static char *read_scalar(const strbuf *doc, size_t *outlen)
+{
+    yaml_parser_t p;
+    yaml_event_t ev;
+    char *out = NULL;
+    yaml_parser_initialize(&p);
+    yaml_parser_set_input_string(&p, (const unsigned char *)doc->buf, doc->len);
+    for (int done = 0; !done && yaml_parser_parse(&p, &ev);) {
+        if (ev.type == YAML_SCALAR_EVENT) {
+            *outlen = ev.data.scalar.length;
+            out = malloc(*outlen + 1);
+            if (!out) abort();
+            memcpy(out, ev.data.scalar.value, *outlen);
+            out[*outlen] = 0;
+        }
+        done = ev.type == YAML_SCALAR_EVENT || ev.type == YAML_STREAM_END_EVENT;
+        yaml_event_delete(&ev);
+    }
+    yaml_parser_delete(&p);
+    return out;
+}
+
+char *quirk_v3_folded_reread(const char *s, size_t len, size_t *outlen)
+{
+    /* v3 writes it double-quoted instead (nothing changes), or it holds
+     * breaks other than \n, which only a double-quoted string can */
+    if (!memchr(s, '\n', len)) return NULL; /* one line: read back as is */
+    if (!v3_block_allowed(s, len) || memchr(s, '\r', len) || memmem(s, len, "\xE2\x80\xA8", 3) ||
+        memmem(s, len, "\xE2\x80\xA9", 3))
+        return NULL;
+    strbuf doc = STRBUF_INIT;
+    folded_header(s, len, &doc);
+    v3_write_folded(s, len, &doc);
+    char *out = read_scalar(&doc, outlen);
+    sb_release(&doc);
+    if (out && *outlen == len && !memcmp(out, s, len)) {
+        free(out);
+        return NULL;
+    }
+    return out;
 }

@@ -42,4 +42,13 @@ char *quirk_v2_fold_nel(const char *s, size_t len, size_t *outlen);
 struct node;
 int quirk_v3_unreadable_block(const struct node *n);
 
+/* kustomize re-emits a folded (>) string with yaml.v3 and reads it back.
+ * v3's folded writer decides whether a line break needs an extra empty line
+ * by looking at the value's first line instead of the line after the break
+ * (`k := 0` where libyaml starts at the break), so the text read back can
+ * differ: "x\n  y" gains an empty line, "  a\nb\nc" loses the break between
+ * b and c. Returns the text yaml.v3 reads back (malloc'd, length in
+ * *outlen), or NULL when it is s itself. */
+char *quirk_v3_folded_reread(const char *s, size_t len, size_t *outlen);
+
 #endif

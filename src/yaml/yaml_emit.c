@@ -114,13 +114,12 @@ static int emit_string(yaml_emitter_t *e, const char *s, size_t len)
     return yaml_emitter_emit(e, &ev);
 }
 
-/* Where a node sits in yaml.v3's re-emission of the object (kustomize's
- * JSON round trip): inside a flow collection or not, and the column of its
- * collection's keys or dashes (a block scalar's text is indented 2 more). */
+/* Where a node sits: inside a flow collection or not (which yaml.v3's
+ * re-emission in kustomize's JSON round trip keeps), and the mapping key
+ * above it, for messages. */
 struct where {
     int flow;
-    int col;
-    const node *key; /* the mapping key above, for messages */
+    const node *key;
 };
 
 /* The document being emitted, for messages about generated nodes. */
@@ -158,8 +157,7 @@ static int emit_map(yaml_emitter_t *e, node *n, struct where w)
          * and however it was quoted (golden cases fmt-anchors, fmt-keys-typed). */
         if (k->u.str.len == 2 && !memcmp(k->u.str.s, "<<", 2)) continue;
         if (!emit_string(e, k->u.str.s, k->u.str.len)) return 0;
-        /* a block mapping value is indented under its key, a sequence is not */
-        struct where vw = {w.flow, v->kind == N_SEQ ? w.col : w.col + 2, k};
+        struct where vw = {w.flow, k};
         if (!emit_node(e, v, vw)) return 0;
     }
     yaml_mapping_end_event_initialize(&ev);
@@ -171,7 +169,7 @@ static int emit_seq(yaml_emitter_t *e, node *n, struct where w)
     yaml_event_t ev;
     yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE);
     if (!yaml_emitter_emit(e, &ev)) return 0;
-    struct where iw = {w.flow || (n->flags & NF_FLOW), w.col + 2, w.key};
+    struct where iw = {w.flow || (n->flags & NF_FLOW), w.key};
     for (uint32_t i = 0; i < n->u.seq.n; i++)
         if (!emit_node(e, n->u.seq.items[i], iw)) return 0;
     yaml_sequence_end_event_initialize(&ev);
@@ -194,6 +192,15 @@ static int emit_node(yaml_emitter_t *e, node *n, struct where w)
             err_set("%s: yaml: found a tab character where an indentation space is expected (kustomize's yaml.v3 "
                     "round trip cannot read back a multi-line string that starts with a tab)", generated_pos(n, w.key));
             return 0;
+        }
+        if ((n->flags & NF_FOLDED) && !w.flow) {
+            size_t flen;
+            char *folded = quirk_v3_folded_reread(n->u.str.s, n->u.str.len, &flen);
+            if (folded) {
+                int ok = emit_string(e, folded, flen);
+                free(folded);
+                return ok;
+            }
         }
         if ((n->flags & NF_TIMESTAMP) && !as_string) {
             char out[64];
@@ -272,7 +279,7 @@ int yaml_emit_libyaml(strbuf *out, node *doc)
     yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
     ok = ok && yaml_emitter_emit(&e, &ev);
     emit_doc = doc;
-    ok = ok && emit_node(&e, doc, (struct where){0, 0, NULL});
+    ok = ok && emit_node(&e, doc, (struct where){0, NULL});
     yaml_document_end_event_initialize(&ev, 1);
     ok = ok && yaml_emitter_emit(&e, &ev);
     yaml_stream_end_event_initialize(&ev);

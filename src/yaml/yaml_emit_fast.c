@@ -66,6 +66,7 @@ static int put_scalar(strbuf *o, const node *n, size_t col, int flow)
 {
     char out[64];
     if (flow && scalar_v3_flow_requotes(n)) return 0; /* read back as a string: libyaml's path */
+    if (n->flags & NF_FOLDED) return 0;                 /* yaml.v3's folded writer: libyaml's path */
     switch (n->kind) {
     case N_MAP: sb_adds(o, "{}"); return 1;
     case N_SEQ: sb_adds(o, "[]"); return 1;
