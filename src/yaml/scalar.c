@@ -342,6 +342,17 @@ int scalar_v3_flow_requotes_key(const char *s, size_t len)
     return len == 0 || memchr(s, ':', len); /* only timestamps among typed plain scalars hold ':' */
 }
 
+node *scalar_take_style(arena *a, node *val, const node *old)
+{
+    const uint8_t styles = NF_QUOTED | NF_FOLDED | NF_LITERAL;
+    if (!old || !val || old->kind >= N_MAP || val->kind >= N_MAP || val->kind == N_NULL) return val;
+    if ((val->flags & styles) || !(old->flags & NF_QUOTED)) return val;
+    node *c = node_clone(a, val);
+    c->kind = N_STR;
+    c->flags = (uint8_t)((c->flags & ~NF_TIMESTAMP) | (old->flags & styles));
+    return c;
+}
+
 int scalar_kind_for_tag(const char *tag)
 {
     if (!tag) return -1;

@@ -31,6 +31,12 @@ int scalar_v3_flow_requotes(const struct node *n);
 /* The same for a plain mapping key: yaml.v3 reads it as a non-string, yet
  * inside a flow collection it comes back as a string key. */
 int scalar_v3_flow_requotes_key(const char *s, size_t len);
+/* kyaml keeps a scalar's written style when it gets a new value without one
+ * (FieldSetter on a scalar, the strategic merge's SetStyle), and yaml.v3
+ * writes the new value in that style: after a quoted or block-style old
+ * value, the new one reads back as a string ("3" patched to true prints
+ * "true"). Returns val, or a string copy of it in old's style. */
+struct node *scalar_take_style(arena *a, struct node *val, const struct node *old);
 /* go-yaml v2's natural key order (digits compared as numbers, letters after other characters). */
 int natural_less(const char *a, size_t alen, const char *b, size_t blen);
 
