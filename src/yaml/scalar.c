@@ -125,27 +125,35 @@ static int go_parse_float(const char *s, double *out)
     return 1;
 }
 
-/* Go's strconv.FormatFloat(f, 'g', -1, 64). */
-static void go_format_g(double f, char *out, size_t outsz)
+/* Go's shortest round-tripping digits of f: mant ("12345", NUL-terminated),
+ * the decimal exponent of its first digit, the sign. */
+static int shortest_digits(double f, char mant[24], int *exp, int *neg)
 {
     char digits[40];
-    int prec;
-    for (prec = 1; prec <= 17; prec++) {
+    for (int prec = 1; prec <= 17; prec++) {
         snprintf(digits, sizeof digits, "%.*e", prec - 1, f);
         if (strtod(digits, NULL) == f) break;
     }
     /* digits is "[-]d.ddde[+-]XX": pull out mantissa digits and exponent. */
-    int neg = digits[0] == '-';
-    const char *p = digits + neg;
-    char mant[24];
+    *neg = digits[0] == '-';
+    const char *p = digits + *neg;
     int nd = 0;
     for (; *p && *p != 'e'; p++)
         if (*p != '.') mant[nd++] = *p;
     mant[nd] = 0;
-    int exp = atoi(p + 1);
+    *exp = atoi(p + 1);
+    return nd;
+}
+
+#define PUT(...) do { int w_ = snprintf(o, left, __VA_ARGS__); o += w_; left -= (size_t)w_; } while (0)
+
+/* Go's strconv.FormatFloat(f, 'g', -1, 64). */
+static void go_format_g(double f, char *out, size_t outsz)
+{
+    char mant[24];
+    int exp, neg, nd = shortest_digits(f, mant, &exp, &neg);
     char *o = out;
     size_t left = outsz;
-#define PUT(...) do { int w_ = snprintf(o, left, __VA_ARGS__); o += w_; left -= (size_t)w_; } while (0)
     if (neg) PUT("-");
     if (exp < -4 || exp >= 6) { /* shortest 'g' switches to %e at exponent 6 */
         PUT("%c", mant[0]);
@@ -159,22 +167,34 @@ static void go_format_g(double f, char *out, size_t outsz)
         for (int i = 0; i <= exp; i++) PUT("%c", i < nd ? mant[i] : '0');
         if (nd > exp + 1) PUT(".%s", mant + exp + 1);
     }
-#undef PUT
 }
 
+/* An integral float as encoding/json writes it below 1e21 (strconv's 'f'
+ * with shortest digits: 1.2345678901234567e19 -> 12345678901234567000). */
+static void go_format_f_integral(double f, char *out, size_t outsz)
+{
+    char mant[24];
+    int exp, neg, nd = shortest_digits(f, mant, &exp, &neg);
+    char *o = out;
+    size_t left = outsz;
+    if (neg) PUT("-");
+    for (int i = 0; i <= exp; i++) PUT("%c", i < nd ? mant[i] : '0');
+}
+#undef PUT
+
 /* A float after json.Marshal and yaml.v2's re-read: integral values below
- * 1e21 come back as integers, the rest in Go's shortest %g form. */
+ * 1e21 are written as integers, which v2 reads back as such when the text
+ * fits an int64 or uint64; the rest come back in Go's shortest %g form. */
 static void format_json_float(double f, char *out, size_t outsz)
 {
+    if (f == 0) {
+        snprintf(out, outsz, "0"); /* -0 too: v2 reads "-0" as the integer 0 */
+        return;
+    }
     if (f == floor(f) && fabs(f) < 1e21) {
-        if (fabs(f) < 9.2e18) {
-            snprintf(out, outsz, "%lld", (long long)f);
-            return;
-        }
-        if (f > 0 && f < 1.8e19) {
-            snprintf(out, outsz, "%llu", (unsigned long long)f);
-            return;
-        }
+        char num[64];
+        go_format_f_integral(f, out, outsz);
+        if (parse_yaml_int(out, num, sizeof num)) return;
     }
     go_format_g(f, out, outsz);
 }
@@ -351,6 +371,13 @@ node *scalar_take_style(arena *a, node *val, const node *old)
     c->kind = N_STR;
     c->flags = (uint8_t)((c->flags & ~NF_TIMESTAMP) | (old->flags & styles));
     return c;
+}
+
+void scalar_from_json_number(const char *s, size_t len, char out[64])
+{
+    char json[64];
+    if (!scalar_output_text(s, len, json)) snprintf(json, sizeof json, "%.*s", (int)(len < 63 ? len : 63), s);
+    go_format_g(strtod(json, NULL), out, 64);
 }
 
 int scalar_kind_for_tag(const char *tag)

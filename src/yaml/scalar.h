@@ -7,6 +7,10 @@
 #include <stddef.h>
 #include "arena.h"
 
+/* A number as kyaml holds it after kustomize's JSON round trip (FromMap):
+ * its JSON text read as a float64 and written by yaml.v3 in Go's shortest
+ * 'g' form (0x50 -> 80, 1000000 -> 1e+06, 1.50 -> 1.5). Fills out (64 bytes). */
+void scalar_from_json_number(const char *s, size_t len, char out[64]);
 /* Resolves an untagged plain scalar: sets *kind (N_NULL, N_BOOL, N_INT,
  * N_FLOAT or N_STR) and returns its normalised text (arena-owned, or s itself
  * when unchanged), with its length in *outlen. */
