@@ -75,8 +75,9 @@ static void add_origin(kust *k, resource *r)
 
 /* Drops bookkeeping annotations (and origin/transformation records unless
  * asked for). kustomize rewrites every object's annotations through a
- * map[string]string on the way out, so values become strings (mappings and
- * lists empty ones) and an annotations field left empty disappears. */
+ * map[string]string on the way out, so values become new string nodes
+ * (mappings and lists empty ones) without their written style, in a block
+ * mapping, and an annotations field left empty disappears. */
 static void strip_annotations(arena *a, resource *r, int origins, int transformations)
 {
     node *md = map_get(r->obj, "metadata");
@@ -85,10 +86,11 @@ static void strip_annotations(arena *a, resource *r, int origins, int transforma
         for (const char *const *key = build_annotations; *key; key++) map_del(anns, *key);
         if (!origins) map_del(anns, ORIGIN_KEY);
         if (!transformations) map_del(anns, TRANSFORMATIONS_KEY);
+        anns->flags &= (uint8_t)~NF_FLOW;
         for (uint32_t i = 0; i < anns->u.map.n; i++) {
             node **v = &anns->u.map.items[i].val;
-            if ((*v)->kind == N_STR && !((*v)->flags & NF_TIMESTAMP)) continue;
-            node *s = node_new_str(a, node_text(*v) ? node_text(*v) : "");
+            if ((*v)->kind == N_STR && !((*v)->flags & (NF_TIMESTAMP | NF_QUOTED | NF_FOLDED | NF_LITERAL))) continue;
+            node *s = node_text(*v) ? node_new_strn(a, (*v)->u.str.s, (*v)->u.str.len) : node_new_str(a, "");
             node_set_pos(s, *v);
             *v = s;
         }

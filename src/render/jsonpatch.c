@@ -144,10 +144,24 @@ static int op_fail(const opctx *c, const char *msg)
     return err_set("%s: %s: %s operation %s: \"%s\"", node_pos(c->a, c->op), c->what, c->name, msg, c->path);
 }
 
+/* kustomize reads the operations with go-yaml v2 into Go values, where a
+ * timestamp stays the string it was written as. */
+static void timestamps_as_written(node *n)
+{
+    n->flags &= (uint8_t)~NF_TIMESTAMP;
+    if (n->kind == N_SEQ)
+        for (uint32_t i = 0; i < n->u.seq.n; i++) timestamps_as_written(n->u.seq.items[i]);
+    if (n->kind == N_MAP)
+        for (uint32_t i = 0; i < n->u.map.n; i++) timestamps_as_written(n->u.map.items[i].val);
+}
+
 static node *op_value(const opctx *c)
 {
     node *v = map_get(c->op, "value");
-    return v ? node_clone(c->a, v) : node_new(c->a, N_NULL);
+    if (!v) return node_new(c->a, N_NULL);
+    v = node_clone(c->a, v);
+    timestamps_as_written(v);
+    return v;
 }
 
 /* Resolves "from" to its container, key and value. */

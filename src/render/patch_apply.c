@@ -210,8 +210,13 @@ int patch_json_one(kust *k, resource *r, const node *ops, const char *what)
     node *md = map_get(r->obj, "metadata");
     int made = md && md->kind == N_MAP && !map_get(md, "annotations");
     if (made) map_set(a, md, "annotations", node_new(a, N_MAP));
+    /* kustomize patches the object's JSON and reads the result back: the
+     * whole object comes back as JSON data (port: 0x50 is 80 after it). */
+    r->obj = node_clone(a, r->obj); /* subtrees may be shared with other objects */
+    yaml_json_view(a, r->obj, 0);
     if (jsonpatch_apply(a, r->obj, ops, what) < 0)
         return err_prefix("applying a JSON patch to %s", resid_display(a, &r->id));
+    yaml_from_json(a, r->obj);
     md = map_get(r->obj, "metadata");
     node *an = map_get(md, "annotations");
     if (made && an && an->kind == N_MAP && !an->u.map.n) map_del(md, "annotations");

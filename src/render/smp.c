@@ -7,6 +7,7 @@
  * elements that exist only in the patch come first, and multi-key lists
  * (ports) re-append the existing elements after the new ones. */
 #include "smp.h"
+#include "scalar.h"
 #include "err.h"
 #include <string.h>
 
@@ -433,7 +434,7 @@ static int walk(mctx *c, node *dest, node *origin, const sch *s, node **out, int
         *out = origin ? origin : dest;
         return 0;
     }
-    *out = origin ? origin : dest;
+    *out = origin ? scalar_take_style(c->a, origin, dest) : dest;
     return 0;
 }
 

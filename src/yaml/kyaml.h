@@ -20,6 +20,16 @@ int yaml_load_one(arena *a, const char *file, const char *buf, size_t len, node 
  * allows that, while objects are read by yaml.v3, which does not. */
 int yaml_load_one_lenient(arena *a, const char *file, const char *buf, size_t len, node **out);
 
+/* kustomize's JSON round trip of an object (roundtrip.c), in two halves
+ * around a JSON patch. yaml_json_view: n as RNode.MarshalJSON presents it
+ * (numbers in JSON's form, timestamps as RFC 3339 strings, folded and flow
+ * quirks applied, merge keys gone); flow: n sits in a flow collection.
+ * yaml_from_json: JSON data as RNode.UnmarshalJSON holds it (numbers as
+ * yaml.v3 writes float64s, written styles gone but the quoting yaml.v3
+ * adds). Both rewrite n in place: clone a shared tree first. */
+void yaml_json_view(arena *a, node *n, int flow);
+void yaml_from_json(arena *a, node *n);
+
 /* yaml_emit's fast path (yaml_emit_fast.c): appends the document and returns
  * 1, or returns 0 with out untouched when libyaml must write it. */
 int yaml_emit_fast(strbuf *out, node *doc);

@@ -33,6 +33,13 @@ struct node {
 #define NF_QUOTED 1  /* scalar was quoted in the source (matters for patches' "null") */
 #define NF_EMPTY_NULL 2  /* null written as nothing (`key:`): strategic merge drops it, unlike `null` or `~` */
 #define NF_TIMESTAMP 4   /* plain timestamp: kept as written, printed in RFC 3339 like kustomize's JSON round trip */
+/* Block styles (with NF_QUOTED): kyaml keeps a node's style, and kustomize's
+ * JSON round trip re-emits the node with yaml.v3 in that style. */
+#define NF_FOLDED 8      /* written `>`: re-read through yaml.v3's folded writer (scalar.h) */
+#define NF_LITERAL 0x10  /* written `|` */
+/* A flow collection ({...} or [...]): yaml.v3 re-emits it, and everything in
+ * it, in flow style, where some plain scalars must be quoted (scalar.h). */
+#define NF_FLOW 0x20
 #define NF_KEY_NOT_STR 0x80 /* a plain key yaml.v3 reads as a non-string: kustomize fails writing it out */
 
 typedef struct node_list {

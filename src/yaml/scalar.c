@@ -125,27 +125,35 @@ static int go_parse_float(const char *s, double *out)
     return 1;
 }
 
-/* Go's strconv.FormatFloat(f, 'g', -1, 64). */
-static void go_format_g(double f, char *out, size_t outsz)
+/* Go's shortest round-tripping digits of f: mant ("12345", NUL-terminated),
+ * the decimal exponent of its first digit, the sign. */
+static int shortest_digits(double f, char mant[24], int *exp, int *neg)
 {
     char digits[40];
-    int prec;
-    for (prec = 1; prec <= 17; prec++) {
+    for (int prec = 1; prec <= 17; prec++) {
         snprintf(digits, sizeof digits, "%.*e", prec - 1, f);
         if (strtod(digits, NULL) == f) break;
     }
     /* digits is "[-]d.ddde[+-]XX": pull out mantissa digits and exponent. */
-    int neg = digits[0] == '-';
-    const char *p = digits + neg;
-    char mant[24];
+    *neg = digits[0] == '-';
+    const char *p = digits + *neg;
     int nd = 0;
     for (; *p && *p != 'e'; p++)
         if (*p != '.') mant[nd++] = *p;
     mant[nd] = 0;
-    int exp = atoi(p + 1);
+    *exp = atoi(p + 1);
+    return nd;
+}
+
+#define PUT(...) do { int w_ = snprintf(o, left, __VA_ARGS__); o += w_; left -= (size_t)w_; } while (0)
+
+/* Go's strconv.FormatFloat(f, 'g', -1, 64). */
+static void go_format_g(double f, char *out, size_t outsz)
+{
+    char mant[24];
+    int exp, neg, nd = shortest_digits(f, mant, &exp, &neg);
     char *o = out;
     size_t left = outsz;
-#define PUT(...) do { int w_ = snprintf(o, left, __VA_ARGS__); o += w_; left -= (size_t)w_; } while (0)
     if (neg) PUT("-");
     if (exp < -4 || exp >= 6) { /* shortest 'g' switches to %e at exponent 6 */
         PUT("%c", mant[0]);
@@ -159,26 +167,46 @@ static void go_format_g(double f, char *out, size_t outsz)
         for (int i = 0; i <= exp; i++) PUT("%c", i < nd ? mant[i] : '0');
         if (nd > exp + 1) PUT(".%s", mant + exp + 1);
     }
-#undef PUT
 }
 
+/* An integral float as encoding/json writes it below 1e21 (strconv's 'f'
+ * with shortest digits: 1.2345678901234567e19 -> 12345678901234567000). */
+static void go_format_f_integral(double f, char *out, size_t outsz)
+{
+    char mant[24];
+    int exp, neg, nd = shortest_digits(f, mant, &exp, &neg);
+    char *o = out;
+    size_t left = outsz;
+    if (neg) PUT("-");
+    for (int i = 0; i <= exp; i++) PUT("%c", i < nd ? mant[i] : '0');
+}
+#undef PUT
+
 /* A float after json.Marshal and yaml.v2's re-read: integral values below
- * 1e21 come back as integers, the rest in Go's shortest %g form. */
+ * 1e21 are written as integers, which v2 reads back as such when the text
+ * fits an int64 or uint64; the rest come back in Go's shortest %g form. */
 static void format_json_float(double f, char *out, size_t outsz)
 {
+    if (f == 0) {
+        snprintf(out, outsz, "0"); /* -0 too: v2 reads "-0" as the integer 0 */
+        return;
+    }
     if (f == floor(f) && fabs(f) < 1e21) {
-        if (fabs(f) < 9.2e18) {
-            snprintf(out, outsz, "%lld", (long long)f);
-            return;
-        }
-        if (f > 0 && f < 1.8e19) {
-            snprintf(out, outsz, "%llu", (unsigned long long)f);
-            return;
-        }
+        char num[64];
+        go_format_f_integral(f, out, outsz);
+        if (parse_yaml_int(out, num, sizeof num)) return;
     }
     go_format_g(f, out, outsz);
 }
 
+
+/* Go's time.Parse rejects days past the month's end (2023-02-29, 2024-04-31). */
+static int days_in_month(int y, int m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : days[m - 1];
+}
 
 static int read_digits(const char **p, int min, int max, int *val)
 {
@@ -197,7 +225,7 @@ static int parse_timestamp(const char *s, char *out, size_t outsz)
     if (!read_digits(&p, 4, 4, &y) || *p++ != '-') return 0;
     if (!read_digits(&p, 1, 2, &mo) || *p++ != '-') return 0;
     if (!read_digits(&p, 1, 2, &d)) return 0;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31) return 0;
+    if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo)) return 0;
     char frac[16] = "";
     char zone[8] = "Z";
     if (*p) {
@@ -320,6 +348,36 @@ int scalar_output_text(const char *s, size_t len, char out[64])
     if (i == len && len && (s[0] != '0' || len == 1) && len < 19) return 0; /* plain decimal: as is */
     if (!resolve_core(s, len, &kind, out)) return 0;
     return strlen(out) != len || memcmp(out, s, len) != 0;
+}
+
+int scalar_v3_flow_requotes(const node *n)
+{
+    if (n->flags & NF_QUOTED) return 0;
+    if (n->kind == N_NULL) return n->u.str.len == 0;
+    return (n->flags & NF_TIMESTAMP) && memchr(n->u.str.s, ':', n->u.str.len);
+}
+
+int scalar_v3_flow_requotes_key(const char *s, size_t len)
+{
+    return len == 0 || memchr(s, ':', len); /* only timestamps among typed plain scalars hold ':' */
+}
+
+node *scalar_take_style(arena *a, node *val, const node *old)
+{
+    const uint8_t styles = NF_QUOTED | NF_FOLDED | NF_LITERAL;
+    if (!old || !val || old->kind >= N_MAP || val->kind >= N_MAP || val->kind == N_NULL) return val;
+    if ((val->flags & styles) || !(old->flags & NF_QUOTED)) return val;
+    node *c = node_clone(a, val);
+    c->kind = N_STR;
+    c->flags = (uint8_t)((c->flags & ~NF_TIMESTAMP) | (old->flags & styles));
+    return c;
+}
+
+void scalar_from_json_number(const char *s, size_t len, char out[64])
+{
+    char json[64];
+    if (!scalar_output_text(s, len, json)) snprintf(json, sizeof json, "%.*s", (int)(len < 63 ? len : 63), s);
+    go_format_g(strtod(json, NULL), out, 64);
 }
 
 int scalar_kind_for_tag(const char *tag)

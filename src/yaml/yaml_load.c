@@ -29,12 +29,13 @@ struct loader {
     size_t nanchors, acap;
     node *root;
     int dup_last_wins;
+    size_t line_base; /* lines before the part being parsed (see next_chunk) */
 };
 
 static void set_pos(struct loader *L, node *n, const yaml_mark_t *m)
 {
     n->file = L->file;
-    n->line = (uint32_t)m->line + 1;
+    n->line = (uint32_t)(L->line_base + m->line + 1);
     n->col = (uint16_t)(m->column + 1 > 65535 ? 65535 : m->column + 1);
 }
 
@@ -157,6 +158,8 @@ static node *make_scalar(struct loader *L, yaml_event_t *ev)
     node *n = node_new(L->a, N_STR);
     set_pos(L, n, &ev->start_mark);
     if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) n->flags |= NF_QUOTED;
+    if (ev->data.scalar.style == YAML_FOLDED_SCALAR_STYLE) n->flags |= NF_FOLDED;
+    if (ev->data.scalar.style == YAML_LITERAL_SCALAR_STYLE) n->flags |= NF_LITERAL;
     if (tagkind == N_STR || (tagkind < 0 && ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) ||
         (ev->data.scalar.tag && tagkind < 0)) {
         n->u.str.s = arena_strndup(L->a, text, len);
@@ -189,8 +192,24 @@ static node *make_scalar(struct loader *L, yaml_event_t *ev)
 static int parse_error(struct loader *L, yaml_parser_t *p)
 {
     const yaml_mark_t *m = p->problem_mark.line || p->problem_mark.column ? &p->problem_mark : &p->context_mark;
-    return err_set("%s:%zu:%zu: invalid YAML: %s%s%s", L->file, m->line + 1, m->column + 1,
+    return err_set("%s:%zu:%zu: invalid YAML: %s%s%s", L->file, L->line_base + m->line + 1, m->column + 1,
                    p->problem ? p->problem : "syntax error", p->context ? " " : "", p->context ? p->context : "");
+}
+
+/* kyaml splits a stream at "---" lines and decodes one document from each
+ * part, ignoring whatever follows an explicit document end ("...") up to
+ * the next "---" line. Returns that line's offset after from, or len. */
+static size_t next_chunk(const char *buf, size_t len, size_t from)
+{
+    const char *sep = from < len ? memmem(buf + from, len - from, "\n---", 4) : NULL;
+    return sep ? (size_t)(sep - buf) + 1 : len;
+}
+
+static size_t count_lines(const char *s, size_t n)
+{
+    size_t lines = 0;
+    for (const char *p = s; (p = memchr(p, '\n', (size_t)(s + n - p))); p++) lines++;
+    return lines;
 }
 
 static int load_stream(struct loader *L, const char *buf, size_t len, node_list *out)
@@ -198,6 +217,7 @@ static int load_stream(struct loader *L, const char *buf, size_t len, node_list 
     yaml_parser_t p;
     yaml_event_t ev;
     int rc = 0, done = 0;
+    size_t base = 0; /* offset of the part being parsed */
     yaml_parser_initialize(&p);
     yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
     while (!done && rc == 0) {
@@ -217,6 +237,14 @@ static int load_stream(struct loader *L, const char *buf, size_t len, node_list 
         case YAML_DOCUMENT_END_EVENT:
             if (L->root && L->root->kind != N_NULL) list_push(out, L->root);
             L->root = NULL;
+            if (!ev.data.document_end.implicit) { /* "...": parse again from the next "---" line */
+                size_t next = next_chunk(buf, len, base + ev.end_mark.index);
+                L->line_base += count_lines(buf + base, next - base);
+                base = next;
+                yaml_parser_delete(&p);
+                yaml_parser_initialize(&p);
+                yaml_parser_set_input_string(&p, (const unsigned char *)buf + base, len - base);
+            }
             break;
         case YAML_SCALAR_EVENT:
             n = make_scalar(L, &ev);
@@ -238,6 +266,9 @@ static int load_stream(struct loader *L, const char *buf, size_t len, node_list 
         case YAML_MAPPING_START_EVENT:
             n = node_new(L->a, ev.type == YAML_SEQUENCE_START_EVENT ? N_SEQ : N_MAP);
             set_pos(L, n, &ev.start_mark);
+            if (ev.type == YAML_SEQUENCE_START_EVENT ? ev.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE
+                                                     : ev.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE)
+                n->flags |= NF_FLOW;
             add_anchor(L, ev.type == YAML_SEQUENCE_START_EVENT ? ev.data.sequence_start.anchor
                                                              : ev.data.mapping_start.anchor, n);
             push(L, n);

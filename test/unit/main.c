@@ -18,6 +18,7 @@ int run_hash_tests(void) __attribute__((weak));
 int run_fieldpath_tests(void) __attribute__((weak));
 int run_emit_tests(void) __attribute__((weak));
 int run_imageref_tests(void) __attribute__((weak));
+int run_quirks_tests(void) __attribute__((weak));
 
 struct group {
     const char *name;
@@ -33,6 +34,7 @@ int main(int argc, char **argv)
         {"fieldpath", run_fieldpath_tests},
         {"emit", run_emit_tests},
         {"imageref", run_imageref_tests},
+        {"quirks", run_quirks_tests},
     };
     int failed = 0;
     for (size_t i = 0; i < sizeof groups / sizeof *groups; i++) {
