@@ -1,6 +1,7 @@
 #include "build.h"
 #include "commands.h"
 #include "err.h"
+#include "plugins.h"
 #include "strbuf.h"
 #include <errno.h>
 #include <stdio.h>
@@ -23,7 +24,7 @@ static const char build_help[] =
     "  -h, --help                        help for build\n"
     "      --load-restrictor string      if set to 'LoadRestrictionsNone', local kustomizations may load files\n"
     "                                    from outside their root. (default \"LoadRestrictionsRootOnly\")\n"
-    "  -o, --output string               If specified, write output to this path (atomically).\n";
+    "  -o, --output string               If specified, write output to this path (atomically).\n\n";
 
 /* Accepts --flag=value and --flag value. */
 static const char *flag_value(int argc, char **argv, int *i, const char *name)
@@ -37,16 +38,23 @@ static const char *flag_value(int argc, char **argv, int *i, const char *name)
 int cmd_build(int argc, char **argv)
 {
     build_options opt = {0};
+    plugin_options po = {0};
     const char *dir = NULL, *output = NULL, *v;
-    for (int i = 1; i < argc; i++) {
+    int rc = 0;
+    for (int i = 1; i < argc && rc == 0; i++) {
+        int pf = plugin_flag(argc, argv, &i, &po);
+        if (pf < 0) rc = 1;
+        if (pf) continue;
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             fputs(build_help, stdout);
+            fputs(plugin_flags_help, stdout);
+            plugin_options_free(&po);
             return 0;
         } else if ((v = flag_value(argc, argv, &i, "--load-restrictor"))) {
             if (!strcmp(v, "LoadRestrictionsNone")) opt.load_restrict_none = 1;
             else if (strcmp(v, "LoadRestrictionsRootOnly")) {
                 fprintf(stderr, "error: illegal flag value --load-restrictor %s\n", v);
-                return 1;
+                rc = 1;
             }
         } else if ((v = flag_value(argc, argv, &i, "--helm-command"))) {
             opt.helm_command = v;
@@ -56,22 +64,27 @@ int cmd_build(int argc, char **argv)
             output = v;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             fprintf(stderr, "error: unknown flag: %s\nRun 'kgrender build --help' for usage.\n", argv[i]);
-            return 1;
+            rc = 1;
         } else if (dir) {
             fputs("error: specify one path to a kustomization directory\n", stderr);
-            return 1;
+            rc = 1;
         } else {
             dir = argv[i];
         }
     }
+    if (rc) {
+        plugin_options_free(&po);
+        return rc;
+    }
     if (!dir) dir = ".";
+    plugins_attach(&opt, &po);
     strbuf out = STRBUF_INIT;
     if (build_run(dir, &opt, &out) < 0) {
         fprintf(stderr, "Error: %s\n", err_msg());
         sb_release(&out);
+        plugin_options_free(&po);
         return 1;
     }
-    int rc = 0;
     if (output) {
         if (write_file_atomic(output, out.buf, out.len) < 0) {
             fprintf(stderr, "Error: writing %s: %s\n", output, strerror(errno));
@@ -83,5 +96,6 @@ int cmd_build(int argc, char **argv)
         rc = 1;
     }
     sb_release(&out);
+    plugin_options_free(&po);
     return rc;
 }

@@ -4,5 +4,6 @@
 
 int cmd_build(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_plugins(int argc, char **argv);
 
 #endif

@@ -27,10 +27,16 @@ typedef struct tconfig {
     node *cat[FS_NCATEGORIES];
 } tconfig;
 
+struct build;
+struct kust;
 typedef struct build_options {
     int load_restrict_none;    /* --load-restrictor LoadRestrictionsNone */
     int enable_helm;           /* --enable-helm */
     const char *helm_command;  /* --helm-command */
+    /* Runs on the built, sorted top-level objects before buildMetadata and
+     * output: Plugin resources are expanded here (src/plugins); NULL keeps them. */
+    int (*expand)(struct build *b, struct kust *top, struct resmap *rm, void *ctx);
+    void *expand_ctx;
 } build_options;
 
 typedef struct build {
@@ -72,6 +78,10 @@ const struct builtin *builtin_find(const char *kind);
 int build_run(const char *dir, const build_options *opt, strbuf *out);
 /* Builds into rm (unsorted bookkeeping kept); for subcommands that need objects. */
 int build_resmap(build *b, const char *dir, resmap *rm);
+/* Everything build_run does but printing: the objects it would print, in order, in rm. */
+int build_objects(build *b, const char *dir, resmap *rm);
+/* Removes objects annotated config.kubernetes.io/local-config: "true". */
+void drop_local_config(resmap *rm);
 
 /* rel resolved against the kustomization's directory (absolute paths kept). */
 const char *kust_path(kust *k, const char *rel);
