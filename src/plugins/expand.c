@@ -214,6 +214,17 @@ static int finish_plugin(expander *x, plugin *p, const strlist *cluster_kinds, s
     return sort_resources(a, &p->out, x->sort_options);
 }
 
+/* Two plugins (or a plugin and the build) must not render the same object. */
+static int append_object(arena *a, resmap *out, const plugin *p, resource *r)
+{
+    resource *old = resmap_find(out, &r->id);
+    if (!old) return resmap_append(a, out, r);
+    const char *owner = node_get_str(old->obj, "metadata", "annotations", PLUGIN_ANN_NAME, NULL);
+    return err_set("plugin %s renders %s, which %s%s renders too (give one of them another name or namespace)",
+                   p->name, resid_display(a, &r->id), owner ? "plugin " : "the build outside plugins",
+                   owner ? owner : "");
+}
+
 /* The build's objects, then each plugin's in dependency order. */
 static int assemble(expander *x, resmap *rest, plugin **order, size_t n, resmap *rm)
 {
@@ -231,7 +242,7 @@ static int assemble(expander *x, resmap *rest, plugin **order, size_t n, resmap 
         plugin *p = order[i];
         rc = finish_plugin(x, p, &cluster_kinds, &have_ns);
         for (size_t j = 0; rc == 0 && j < p->out.n; j++)
-            if (resmap_append(a, &out, p->out.v[j]) < 0) rc = err_prefix("plugin %s", p->name);
+            rc = append_object(a, &out, p, p->out.v[j]);
     }
     resmap_free(rm);
     *rm = out;
