@@ -536,6 +536,19 @@ EOF
 } | write "$d/dup/p.yaml"
 kust "$d/dup" p.yaml
 fails "duplicate plugin name" "$d/dup" 'plugin dup is declared twice'
+{ plugin twin1 <<'EOF'
+  kind: native
+  url: ../../kind-native/single.yaml
+  installNamespace: same
+EOF
+  plugin twin2 <<'EOF'
+  kind: native
+  url: ../../kind-native/single.yaml
+  installNamespace: same
+EOF
+} | write "$d/twins/p.yaml"
+kust "$d/twins" p.yaml
+fails "an object rendered by two plugins" "$d/twins" 'plugin twin2 renders Service/one-file in namespace same, which plugin twin1 renders too'
 fails "--set for an unknown plugin" "$T/kind-native" "no plugin named 'nosuch' in the build" --set nosuch.a=1
 fails "--disable an unknown plugin" "$T/kind-native" "no plugin named 'nosuch'" --disable nosuch
 plugin e4 <<'EOF' | write "$d/vf/p.yaml"
