@@ -5,5 +5,6 @@
 int cmd_build(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_plugins(int argc, char **argv);
+int cmd_pull(int argc, char **argv);
 
 #endif

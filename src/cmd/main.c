@@ -13,6 +13,7 @@ struct command {
 
 static const struct command commands[] = {
     {"build", cmd_build, "Render a kustomization directory to a YAML stream (like kustomize build)"},
+    {"pull", cmd_pull, "Fetch every remote source a build needs into the cache (for --offline)"},
     {"plugins", cmd_plugins, "List the Plugin resources of a kustomization in dependency order"},
     {"version", cmd_version, "Print the version information"},
 };

@@ -326,15 +326,47 @@ static int table_hook(build *b, kust *top, resmap *rm, void *ctx)
     return rc;
 }
 
-int plugins_table(const char *dir, const build_options *opt, plugin_options *po, int json, strbuf *out)
+/* kgrender pull: the build fetches what enabled plugins need; disabled ones are fetched too, for later. */
+static int pull_hook(build *b, kust *top, resmap *rm, void *ctx)
 {
-    table_ctx t = {po, json, out};
+    table_ctx *t = ctx;
+    expander x;
+    init(&x, b, top, t->po);
+    resmap rest = {0};
+    int rc = discover(&x, rm, &rest);
+    for (size_t i = 0; rc == 0 && i < x.n; i++)
+        if (!x.all[i]->enabled) rc = plugin_resolve_source(&x, x.all[i]);
+    for (size_t i = 0; rc == 0 && i < x.n; i++) {
+        plugin *p = x.all[i];
+        if (p->fetched) sb_addf(t->out, "%s: %s -> %s\n", p->name, p->url, p->fetched);
+        else sb_addf(t->out, "%s: %s (local)\n", p->name, p->source);
+    }
+    release(&x, &rest);
+    return rc;
+}
+
+static int run_with(const char *dir, const build_options *opt, table_ctx *t,
+                    int (*hook)(build *, kust *, resmap *, void *))
+{
     build b = {.a = arena_new(), .opt = *opt};
-    b.opt.expand = table_hook;
-    b.opt.expand_ctx = &t;
+    b.opt.expand = hook;
+    b.opt.expand_ctx = t;
     resmap rm = {0};
     int rc = build_objects(&b, dir, &rm);
     resmap_free(&rm);
     arena_free(b.a);
     return rc;
+}
+
+int plugins_table(const char *dir, const build_options *opt, plugin_options *po, int json, strbuf *out)
+{
+    table_ctx t = {po, json, out};
+    return run_with(dir, opt, &t, table_hook);
+}
+
+int plugins_pull(const char *dir, const build_options *opt, plugin_options *po, strbuf *report)
+{
+    table_ctx t = {po, 0, report};
+    if (po->offline) return err_set("kgrender pull fills the cache from the network: --offline makes no sense here");
+    return run_with(dir, opt, &t, pull_hook);
 }

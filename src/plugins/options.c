@@ -1,6 +1,7 @@
 /* The plugin flags of the command line, shared by `build`, `plugins` (and,
  * later, `apply`): each subcommand offers every argument to plugin_flag. */
 #include "plugins.h"
+#include "remote.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,7 +65,7 @@ int plugin_flag(int argc, char **argv, int *i, plugin_options *po)
 {
     const char *v;
     if (!strcmp(argv[*i], "--keep-plugins")) return po->keep = 1;
-    if (!strcmp(argv[*i], "--offline")) return po->offline = 1;
+    if (!strcmp(argv[*i], "--offline")) return po->offline = remote_offline = 1;
     if ((v = value_of(argc, argv, i, "--set"))) {
         if (v != missing && (!strchr(v, '=') || !strchr(v, '.')))
             return bad("--set", v, "PLUGIN.KEY=VALUE or global.KEY=VALUE");
@@ -87,6 +88,8 @@ int plugin_flag(int argc, char **argv, int *i, plugin_options *po)
         }
     } else if ((v = value_of(argc, argv, i, "--cache-dir"))) {
         po->cache_dir = v;
+        /* the one cache of the process: remote resources, git clones and plugin sources */
+        if (v != missing) setenv("KGRENDER_CACHE", v, 1);
     } else {
         return 0;
     }

@@ -31,6 +31,7 @@ typedef struct plugin {
     int depth;
     /* filled while rendering */
     const char *source;          /* the local source: chart dir, kustomization dir, manifest dir or file */
+    const char *fetched;         /* a remote source's copy in the cache */
     node *chart_meta;            /* Chart.yaml of a chart source */
     const char *chart_version;
     strlist create_ns;           /* namespaces to create (install namespace, chart annotation) */
@@ -73,6 +74,10 @@ int read_values_object(arena *a, const resource *r, const char *prefix, node *ro
 /* source.c */
 int plugin_resolve_source(expander *x, plugin *p);
 const char *plugin_scratch(expander *x, const char *what);
+
+/* fetch.c: a remote url's local copy (archive, file or clone directory) in the cache. */
+int plugin_fetch(expander *x, plugin *p, const char **local);
+int fetch_is_git(const char *url);
 
 /* render.c: renders every plugin of list (helm runs in parallel). */
 int plugin_render_all(expander *x, plugin **list, size_t n);

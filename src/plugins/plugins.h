@@ -53,6 +53,10 @@ void plugins_attach(build_options *opt, plugin_options *po);
  * order, as a table or (json) a JSON array, into out. */
 int plugins_table(const char *dir, const build_options *opt, plugin_options *po, int json, strbuf *out);
 
+/* kgrender pull DIR: everything the build needs (and the sources of disabled
+ * plugins) fetched into the cache; one report line per plugin into report. */
+int plugins_pull(const char *dir, const build_options *opt, plugin_options *po, strbuf *report);
+
 /* ---- values (values.c) ---- */
 
 /* Deep merge: maps merge key by key, anything else in src replaces dst's

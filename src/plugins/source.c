@@ -115,7 +115,8 @@ static int read_chart_meta(expander *x, plugin *p, const char *dir)
     p->chart_meta = doc;
     const char *v = node_text(map_get(doc, "version"));
     p->chart_version = v ? v : "";
-    if (*p->version && strcmp(p->version, p->chart_version))
+    /* (from git, spec.version is the revision) */
+    if (*p->version && strcmp(p->version, p->chart_version) && !fetch_is_git(p->url))
         return err_set("%s: plugin %s: spec.version is %s but the chart at %s is version %s", p->where, p->name,
                        p->version, dir, *p->chart_version ? p->chart_version : "(none)");
     return 0;
@@ -231,9 +232,8 @@ int plugin_resolve_source(expander *x, plugin *p)
 {
     if (!*p->url) return err_set("%s: plugin %s: spec.url is empty (where is its %s?)", p->where, p->name,
                                  p->kind == PK_HELM || p->kind == PK_TEMPLATE ? "chart" : "source");
-    if (is_remote(p->url))
-        return err_set("%s: plugin %s: remote source %s: only local sources (directories, archives, YAML files, "
-                       "file:// URLs) are supported so far", p->where, p->name, p->url);
-    if (resolve_local(x, p, local_path(x, p)) < 0 || apply_overrides(x, p) < 0) return -1;
+    const char *local;
+    if (is_remote(p->url) || fetch_is_git(p->url) ? plugin_fetch(x, p, &local) < 0 : (local = local_path(x, p), 0)) return -1;
+    if (resolve_local(x, p, local) < 0 || apply_overrides(x, p) < 0) return -1;
     return p->kind == PK_HELM || p->kind == PK_TEMPLATE ? read_chart_meta(x, p, p->source) : 0;
 }
