@@ -417,6 +417,29 @@ EOF
         [ ! -e "$T/charts/show/extra.txt" ] && pass "fileOverrides leave the source alone" || fail "fileOverrides leave the source alone"
     fi
 
+    # the catalogue's values-from chart annotation: "[namespace/]name,...", optional, prefix "name."
+    mkchart "$T/charts/vfa" vfa 1.0.0
+    sed -i 's/^version: 1.0.0$/version: 1.0.0\nannotations:\n  plugins.kubegems.io\/values-from: "other-ns\/x,absent"\n  plugins.kubegems.io\/create-namespaces: "extra-a, extra-b"/' "$T/charts/vfa/Chart.yaml"
+    d=$T/values-from-annotation
+    write "$d/cm.yaml" <<'EOF'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: x
+  namespace: other-ns
+data:
+  y: from-annotation
+EOF
+    plugin vfa <<'EOF' | write "$d/p.yaml"
+  kind: helm
+  url: ../charts/vfa
+EOF
+    kust "$d" cm.yaml p.yaml
+    if build values-from-annotation "$d"; then
+        [ "$(cm_value vfa-show nested)" = 'from-annotation' ] && pass "values-from chart annotation" || fail "values-from chart annotation" "$(cm_value vfa-show nested)"
+        has "create-namespaces chart annotation" '^  name: extra-a$' '^  name: extra-b$'
+    fi
+
     # --kube-version and --api-versions reach helm's .Capabilities
     if build capabilities "$T/kind-helm" --kube-version v1.29.3 --api-versions example.org/v9; then
         has "--kube-version and --api-versions" 'kube: v1.29.3' 'api: "true"'
@@ -703,6 +726,15 @@ if have_helm; then
 else
     skip "helm plugins" "no helm at $HELM (make testenv)"
 fi
+
+# the subcommands' command lines
+"$KGRENDER" plugins --help | grep -q 'kgrender plugins DIR' && pass "kgrender plugins --help" || fail "kgrender plugins --help"
+"$KGRENDER" pull --help | grep -q 'kgrender pull DIR' && pass "kgrender pull --help" || fail "kgrender pull --help"
+"$KGRENDER" build --help | grep -q -- '--set PLUGIN.KEY=VALUE' && pass "kgrender build --help lists the plugin flags" || fail "build --help"
+"$KGRENDER" plugins "$T/deps" -o yaml >/dev/null 2>"$ERR" && fail "plugins -o yaml refused" || pass "plugins -o yaml refused"
+fails "--values needs PLUGIN=FILE" "$T/deps" 'values nofile: expected PLUGIN=FILE' --values nofile
+fails "--set needs KEY=VALUE" "$T/deps" 'expected PLUGIN.KEY=VALUE' --set novalue
+fails "a --set syntax error names the flag" "$T/deps" "--set top-c.a..b=1: empty key" --set top-c.a..b=1
 
 # --keep-plugins prints them unexpanded (test/example.sh compares it with kubectl kustomize)
 if build keep "$TOP/overlays/default" --keep-plugins; then

@@ -278,8 +278,18 @@ static void init(expander *x, build *b, kust *top, plugin_options *po)
     x->sort_options = map_get(top->k, "sortOptions");
 }
 
+static int has_plugins(const resmap *rm)
+{
+    for (size_t i = 0; i < rm->n; i++)
+        if (plugin_is_plugin(rm->v[i]->obj)) return 1;
+    return 0;
+}
+
 static int expand_hook(build *b, kust *top, resmap *rm, void *ctx)
 {
+    plugin_options *po = ctx;
+    /* A build without Plugins (and no plugin named on the command line) stays untouched. */
+    if (!po->nsets && !po->nvalues && !po->ntoggles && !has_plugins(rm)) return 0;
     expander x;
     init(&x, b, top, ctx);
     resmap rest = {0};
