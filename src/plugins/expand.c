@@ -98,23 +98,34 @@ static int render_levels(expander *x)
     return 0;
 }
 
+static int check_name(expander *x, const char *flag, const char *arg, const char *name)
+{
+    arena *a = x->b->a;
+    if ((!strcmp(flag, "--set") && !strcmp(name, "global")) || plugin_find(x, name)) return 0;
+    const char *known = "";
+    for (size_t j = 0; j < x->n; j++) known = arena_printf(a, "%s%s%s", known, j ? ", " : "", x->all[j]->name);
+    return err_set("%s %s: no plugin named '%s' in the build (plugins: %s)", flag, arg, name, x->n ? known : "none");
+}
+
 /* Every plugin name the command line uses must exist. */
 static int check_names(expander *x)
 {
     arena *a = x->b->a;
-    strlist names = {0};
-    const char *flag = "";
-    for (size_t i = 0; i < x->po->nsets; i++) values_set_scopes(a, x->po->sets[i], &names);
-    for (size_t i = 0; i < x->po->nvalues; i++)
-        strlist_push(a, &names, arena_strndup(a, x->po->values[i], strcspn(x->po->values[i], "=")));
-    for (size_t i = 0; i < x->po->ntoggles; i++) strlist_push(a, &names, x->po->toggles[i] + 1);
-    for (uint32_t i = 0; i < names.n; i++) {
-        if (!strcmp(names.v[i], "global") || plugin_find(x, names.v[i])) continue;
-        const char *known = "";
-        for (size_t j = 0; j < x->n; j++) known = arena_printf(a, "%s%s%s", known, j ? ", " : "", x->all[j]->name);
-        flag = i < names.n - x->po->ntoggles ? "--set/--values" : "--enable/--disable";
-        return err_set("%s: no plugin named '%s' in the build (plugins: %s)", flag, names.v[i], x->n ? known : "none");
+    const plugin_options *po = x->po;
+    for (size_t i = 0; i < po->nsets; i++) {
+        strlist names = {0};
+        values_set_scopes(a, po->sets[i], &names);
+        for (uint32_t j = 0; j < names.n; j++)
+            if (check_name(x, "--set", po->sets[i], names.v[j]) < 0) return -1;
     }
+    for (size_t i = 0; i < po->nvalues; i++) {
+        const char *name = arena_strndup(a, po->values[i], strcspn(po->values[i], "="));
+        if (check_name(x, "--values", po->values[i], name) < 0) return -1;
+    }
+    for (size_t i = 0; i < po->ntoggles; i++)
+        if (check_name(x, po->toggles[i][0] == '+' ? "--enable" : "--disable", po->toggles[i] + 1,
+                       po->toggles[i] + 1) < 0)
+            return -1;
     return 0;
 }
 
