@@ -32,6 +32,7 @@ typedef struct plugin {
     /* filled while rendering */
     const char *source;          /* the local source: chart dir, kustomization dir, manifest dir or file */
     const char *fetched;         /* a remote source's copy in the cache */
+    const char *found;           /* the source as found, before fileOverrides copied it */
     node *chart_meta;            /* Chart.yaml of a chart source */
     const char *chart_version;
     strlist create_ns;           /* namespaces to create (install namespace, chart annotation) */

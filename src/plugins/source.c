@@ -234,6 +234,8 @@ int plugin_resolve_source(expander *x, plugin *p)
                                  p->kind == PK_HELM || p->kind == PK_TEMPLATE ? "chart" : "source");
     const char *local;
     if (is_remote(p->url) || fetch_is_git(p->url) ? plugin_fetch(x, p, &local) < 0 : (local = local_path(x, p), 0)) return -1;
-    if (resolve_local(x, p, local) < 0 || apply_overrides(x, p) < 0) return -1;
+    if (resolve_local(x, p, local) < 0) return -1;
+    p->found = p->source;
+    if (apply_overrides(x, p) < 0) return -1;
     return p->kind == PK_HELM || p->kind == PK_TEMPLATE ? read_chart_meta(x, p, p->source) : 0;
 }

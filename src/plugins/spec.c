@@ -201,7 +201,7 @@ int plugin_parse(expander *x, resource *r, plugin *parent, plugin **out)
     p->where = r->obj->file && r->obj->line ? node_pos(a, r->obj)
                                             : arena_printf(a, "Plugin %s/%s (from %s)", p->ns, p->name, origin);
     /* Relative urls: the declaring file's directory; a chart's output: the chart's directory. */
-    if (parent && (parent->kind == PK_HELM || parent->kind == PK_TEMPLATE)) p->base_dir = parent->source;
+    if (parent && (parent->kind == PK_HELM || parent->kind == PK_TEMPLATE)) p->base_dir = parent->found;
     else p->base_dir = dir_of(a, r->origin);
     if (!*p->name) return err_set("%s: a Plugin needs metadata.name", p->where);
     node *spec = map_get(r->obj, "spec");
