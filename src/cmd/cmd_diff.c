@@ -43,8 +43,7 @@ static const char diff_help[] =
 struct diff_args {
     const char *side[2], *rev, *output, *color;
     diff_options opt;
-    build_options bo;
-    images_job images; /* the registry rewrite flags apply to both sides */
+    render_flags rf; /* build, image rewrite and plugin flags: both sides */
 };
 
 /* Loads one side: '-' is standard input, a directory is built, a file is read. */
@@ -56,7 +55,8 @@ static int load_side(arena *a, const char *what, const char *label, const struct
     if (strcmp(what, "-") && stat(what, &st) < 0) return err_set("%s: %s", what, strerror(errno));
     if (strcmp(what, "-") && S_ISDIR(st.st_mode)) {
         resmap rm = {0};
-        rc = build_objects(what, &da->bo, a, &rm);
+        build b = {.a = a, .opt = da->rf.opt};
+        rc = build_objects(&b, what, &rm);
         if (rc < 0) {
             err_prefix("building %s", label);
         } else {
@@ -110,13 +110,10 @@ static int parse_args(int argc, char **argv, struct diff_args *da, arena *a)
     const char *v;
     int nside = 0, r;
     da->opt.context = 3;
-    da->bo.post_build = images_post_build;
-    da->bo.post_build_ctx = &da->images;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             fputs(diff_help, stdout);
-            fputs(build_flags_help, stdout);
-            fputs(image_rules_help, stdout);
+            render_flags_help(stdout);
             return 1;
         } else if ((v = cmd_flag_value(argc, argv, &i, "--rev"))) {
             da->rev = v;
@@ -137,7 +134,7 @@ static int parse_args(int argc, char **argv, struct diff_args *da, arena *a)
             da->opt.context = (int)n;
         } else if ((v = cmd_flag_value(argc, argv, &i, "--color"))) {
             da->color = v;
-        } else if ((r = build_flag(argc, argv, &i, &da->bo)) || (r = image_rules_flag(argc, argv, &i, &da->images.rules))) {
+        } else if ((r = render_flag(argc, argv, &i, &da->rf))) {
             if (r < 0) return err_set("invalid flag %s", argv[i]);
         } else if (!strcmp(argv[i], "--live")) {
             return err_set("--live is not available yet: it needs the cluster client of kgrender apply");
@@ -149,6 +146,7 @@ static int parse_args(int argc, char **argv, struct diff_args *da, arena *a)
             return err_set("too many arguments: want A B, or --rev REV DIR");
         }
     }
+    render_flags_ready(&da->rf);
     if (da->rev ? nside != 1 : nside != 2)
         return err_set(da->rev ? "--rev REV wants one directory" : "want two things to compare: A B (directories, files or -)");
     if (da->side[0] && da->side[1] && !strcmp(da->side[0], "-") && !strcmp(da->side[1], "-"))
@@ -197,6 +195,7 @@ int cmd_diff(int argc, char **argv)
     strbuf report = STRBUF_INIT;
     int differs = 0, rc = parse_args(argc, argv, &da, a);
     if (rc == 1) {
+        render_flags_free(&da.rf);
         arena_free(a);
         return 0;
     }
@@ -204,6 +203,7 @@ int cmd_diff(int argc, char **argv)
     if (rc < 0) {
         fprintf(stderr, "Error: %s\n", err_msg());
         sb_release(&report);
+        render_flags_free(&da.rf);
         arena_free(a);
         return 2;
     }
@@ -213,6 +213,7 @@ int cmd_diff(int argc, char **argv)
         status = 2;
     }
     sb_release(&report);
+    render_flags_free(&da.rf);
     arena_free(a);
     return status;
 }

@@ -38,24 +38,24 @@ static int parse_format(const char *v, enum images_format *f)
 int cmd_images(int argc, char **argv)
 {
     strbuf out = STRBUF_INIT, ignored = STRBUF_INIT;
-    images_job job = {.list = 1, .out = &out};
-    build_options opt = {.post_build = images_post_build, .post_build_ctx = &job, .no_emit = 1};
+    render_flags rf = {.images = {.list = 1, .out = &out}, .opt = {.no_emit = 1}};
+    images_job *job = &rf.images;
     const char *dir = NULL, *v;
     int r;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             fputs(images_help, stdout);
-            fputs(build_flags_help, stdout);
-            fputs(image_rules_help, stdout);
+            render_flags_help(stdout);
+            render_flags_free(&rf);
             return 0;
-        } else if ((r = build_flag(argc, argv, &i, &opt)) || (r = image_rules_flag(argc, argv, &i, &job.rules))) {
+        } else if ((r = render_flag(argc, argv, &i, &rf))) {
             if (r < 0) return 1;
         } else if (!strcmp(argv[i], "--original")) {
-            job.original = 1;
+            job->original = 1;
         } else if ((v = cmd_flag_value(argc, argv, &i, "--output")) || (v = cmd_flag_value(argc, argv, &i, "-o"))) {
-            if (parse_format(v, &job.format) < 0) return 1;
+            if (parse_format(v, &job->format) < 0) return 1;
         } else if ((v = cmd_flag_value(argc, argv, &i, "--name"))) {
-            job.name = v;
+            job->name = v;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             fprintf(stderr, "error: unknown flag: %s\nRun 'kgrender images --help' for usage.\n", argv[i]);
             return 1;
@@ -67,7 +67,8 @@ int cmd_images(int argc, char **argv)
         }
     }
     int rc = 0;
-    if (build_run(dir ? dir : ".", &opt, &ignored) < 0) {
+    render_flags_ready(&rf);
+    if (build_run(dir ? dir : ".", &rf.opt, &ignored) < 0) {
         fprintf(stderr, "Error: %s\n", err_msg());
         rc = 1;
     } else if ((out.len && fwrite(out.buf, 1, out.len, stdout) != out.len) || fflush(stdout) != 0) {
@@ -76,5 +77,6 @@ int cmd_images(int argc, char **argv)
     }
     sb_release(&out);
     sb_release(&ignored);
+    render_flags_free(&rf);
     return rc;
 }

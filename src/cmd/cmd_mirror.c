@@ -47,17 +47,16 @@ struct args {
     const char *dir, *to, *from;
 };
 
-static int parse(int argc, char **argv, struct args *a, images_job *job, build_options *opt, mirror_plan *p)
+static int parse(int argc, char **argv, struct args *a, render_flags *rf, mirror_plan *p)
 {
     const char *v;
     int r;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             fputs(mirror_help, stdout);
-            fputs(build_flags_help, stdout);
-            fputs(image_rules_help, stdout);
+            render_flags_help(stdout);
             return 1;
-        } else if ((r = build_flag(argc, argv, &i, opt)) || (r = image_rules_flag(argc, argv, &i, &job->rules))) {
+        } else if ((r = render_flag(argc, argv, &i, rf))) {
             if (r < 0) return -1;
         } else if ((v = cmd_flag_value(argc, argv, &i, "--to"))) {
             a->to = v;
@@ -89,15 +88,17 @@ static int parse(int argc, char **argv, struct args *a, images_job *job, build_o
 }
 
 /* Fills the plan: from the build's images, or from the bundle. */
-static int plan(struct args *a, images_job *job, build_options *opt, mirror_plan *p)
+static int plan(struct args *a, render_flags *rf, mirror_plan *p)
 {
+    images_job *job = &rf->images;
     if (mirror_set_dest(p, a->to, &job->rules) < 0) return -1;
     if (a->from) {
         if (p->dest != MIRROR_REGISTRY) return err_set("--from BUNDLE goes --to a registry");
         return mirror_open_bundle(p, a->from) < 0 ? -1 : mirror_plan_bundle(p, &job->rules);
     }
     strbuf ignored = STRBUF_INIT;
-    int rc = build_run(a->dir ? a->dir : ".", opt, &ignored);
+    render_flags_ready(rf);
+    int rc = build_run(a->dir ? a->dir : ".", &rf->opt, &ignored);
     sb_release(&ignored);
     return rc;
 }
@@ -105,12 +106,11 @@ static int plan(struct args *a, images_job *job, build_options *opt, mirror_plan
 int cmd_mirror(int argc, char **argv)
 {
     mirror_plan p = {.a = arena_new(), .jobs = 4, .retries = 3};
-    images_job job = {.plan = &p};
-    build_options opt = {.post_build = images_post_build, .post_build_ctx = &job, .no_emit = 1};
+    render_flags rf = {.images = {.plan = &p}, .opt = {.no_emit = 1}};
     struct args a = {0};
-    int rc = parse(argc, argv, &a, &job, &opt, &p);
+    int rc = parse(argc, argv, &a, &rf, &p);
     if (rc == 0) {
-        if (plan(&a, &job, &opt, &p) < 0) {
+        if (plan(&a, &rf, &p) < 0) {
             fprintf(stderr, "Error: %s\n", err_msg());
             rc = 1;
         } else {
@@ -121,5 +121,6 @@ int cmd_mirror(int argc, char **argv)
     }
     free(p.insecure);
     mirror_plan_free(&p);
+    render_flags_free(&rf);
     return rc;
 }

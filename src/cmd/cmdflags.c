@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-const char build_flags_help[] =
+static const char build_flags_help[] =
     "      --enable-helm                 Enable use of the Helm chart inflator generator.\n"
     "      --helm-command string         helm command (path to executable) (default \"helm\")\n"
     "      --load-restrictor string      if set to 'LoadRestrictionsNone', local kustomizations may load files\n"
@@ -16,7 +16,7 @@ const char *cmd_flag_value(int argc, char **argv, int *i, const char *name)
     return NULL;
 }
 
-int build_flag(int argc, char **argv, int *i, build_options *o)
+static int build_flag(int argc, char **argv, int *i, build_options *o)
 {
     const char *v;
     if ((v = cmd_flag_value(argc, argv, i, "--load-restrictor"))) {
@@ -36,4 +36,31 @@ int build_flag(int argc, char **argv, int *i, build_options *o)
         return 1;
     }
     return 0;
+}
+
+int render_flag(int argc, char **argv, int *i, render_flags *rf)
+{
+    int r;
+    if ((r = build_flag(argc, argv, i, &rf->opt))) return r;
+    if ((r = image_rules_flag(argc, argv, i, &rf->images.rules))) return r;
+    return plugin_flag(argc, argv, i, &rf->plugins);
+}
+
+void render_flags_ready(render_flags *rf)
+{
+    rf->opt.post_build = images_post_build;
+    rf->opt.post_build_ctx = &rf->images;
+    plugins_attach(&rf->opt, &rf->plugins);
+}
+
+void render_flags_free(render_flags *rf)
+{
+    plugin_options_free(&rf->plugins);
+}
+
+void render_flags_help(FILE *f)
+{
+    fputs(build_flags_help, f);
+    fputs(image_rules_help, f);
+    fputs(plugin_flags_help, f);
 }

@@ -16,6 +16,8 @@ static const struct command commands[] = {
     {"diff", cmd_diff, "Show what a configuration change does, object by object"},
     {"images", cmd_images, "List the container images a kustomization deploys"},
     {"mirror", cmd_mirror, "Copy a kustomization's images to a registry or a bundle (skopeo)"},
+    {"pull", cmd_pull, "Fetch every remote source a build needs into the cache (for --offline)"},
+    {"plugins", cmd_plugins, "List the Plugin resources of a kustomization in dependency order"},
     {"version", cmd_version, "Print the version information"},
 };
 

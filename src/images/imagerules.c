@@ -163,9 +163,14 @@ int image_mirror(arena *a, const image_rules *r, const imageref *in, imageref *o
         if (map_matches(name, r->maps[i].from) && (!best || strlen(r->maps[i].from) > strlen(best->from)))
             best = &r->maps[i];
     }
-    if (!best && r->registry && under(name, r->registry)) return 0;
     const char *target, *rest;
-    if (best) {
+    if (!best && r->registry && under(name, r->registry)) {
+        /* already at the mirror (a chart that reads global.imageRegistry put
+         * it there): only the organisation is still to be set, which is
+         * idempotent too */
+        if (!r->repository) return 0;
+        target = r->registry, rest = name + strlen(r->registry) + 1;
+    } else if (best) {
         size_t n = strlen(best->from);
         target = best->to;
         rest = !strcmp(best->from, "index.docker.io") ? in->path : (name[n] ? name + n + 1 : "");

@@ -19,6 +19,7 @@ int run_fieldpath_tests(void) __attribute__((weak));
 int run_emit_tests(void) __attribute__((weak));
 int run_imageref_tests(void) __attribute__((weak));
 int run_quirks_tests(void) __attribute__((weak));
+int run_plugins_tests(void) __attribute__((weak));
 
 struct group {
     const char *name;
@@ -35,6 +36,7 @@ int main(int argc, char **argv)
         {"emit", run_emit_tests},
         {"imageref", run_imageref_tests},
         {"quirks", run_quirks_tests},
+        {"plugins", run_plugins_tests},
     };
     int failed = 0;
     for (size_t i = 0; i < sizeof groups / sizeof *groups; i++) {
