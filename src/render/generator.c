@@ -379,7 +379,6 @@ static void copy_merge_metadata(arena *a, resource *nr, const resource *old)
     map_del(nmd, "namespace");
     if (ns && *ns) map_set(a, nmd, "namespace", node_new_str(a, ns));
     resource_refresh_id(nr);
-    nr->orig = old->orig;
     nr->prev = old->prev;
     nr->nprev = old->nprev;
     nr->capprev = old->capprev;

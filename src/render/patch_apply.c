@@ -105,7 +105,7 @@ int patch_find_target(kust *k, resmap *rm, previdx *x, const node *patch, resour
 static int select_one(const selector *s, const resource *r)
 {
     /* name and namespace may match the original or the current id; kinds the current one */
-    const resid *ids[2] = {&r->orig, &r->id};
+    const resid *ids[2] = {resource_org_id(r), &r->id};
     for (int n = 0; n < 2; n++) {
         for (int ns = 0; ns < 2; ns++) {
             resid t = r->id;

@@ -74,7 +74,6 @@ int resource_new(arena *a, node *obj, resource **out)
     r->obj = obj;
     resource_refresh_id(r);
     if (!*r->id.kind) return err_set("%s: object has no 'kind'", node_pos(a, obj));
-    r->orig = r->id;
     r->origin = obj->file;
     *out = r;
     return 0;

@@ -25,7 +25,6 @@ typedef struct resource {
     node *obj;
     resid id;          /* current identity */
     uint64_t idhash;   /* hash of the effective identity (see resid_hash) */
-    resid orig;        /* identity when first loaded or generated */
     /* Earlier identities, oldest first: name references written against any
      * of them are fixed up to the current name at the end of the build. */
     resid *prev;
@@ -47,6 +46,11 @@ typedef struct resmap {
     uint32_t *slots;
     size_t nslots;
 } resmap;
+
+/* kustomize's OrgId: the oldest recorded id, or the current one when none
+ * was recorded (a rename that records nothing, such as a patchesJson6902
+ * or replacement rename, leaves no trace of the old name). */
+static inline const resid *resource_org_id(const resource *r) { return r->nprev ? &r->prev[0] : &r->id; }
 
 /* Makes a resource from an object; fails naming the file:line when kind or name is missing. */
 int resource_new(arena *a, node *obj, resource **out);
