@@ -204,7 +204,6 @@ static void test_selector_ids(void **state)
     arena *a = *state;
     selector s;
     resid dep = {"apps", "v1", "Deployment", "", "web"};
-        cmocka_unit_test_setup_teardown(test_parse_matcher, setup, teardown),
     assert_int_equal(selector_parse(a, load(a, "kind: Deployment\nname: web\nnamespace: default\n"), SEL_EXACT, &s), 0);
     assert_true(selector_match_id(&s, &dep)); /* no namespace is the default namespace */
     assert_int_equal(selector_parse(a, load(a, "kind: Deploy\n"), SEL_EXACT, &s), 0);
@@ -220,6 +219,7 @@ int run_fieldpath_tests(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_split, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parse_kinds, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_parse_matcher, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lookup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_match, setup, teardown),
         cmocka_unit_test_setup_teardown(test_create, setup, teardown),
