@@ -12,7 +12,7 @@ int patch_load_smp(kust *k, const char *file, const char *text, size_t len, node
 {
     arena *a = k->b->a;
     node_list docs = {0};
-    int rc = yaml_load(a, file, text, len, &docs);
+    int rc = yaml_load_dup_keys(a, file, text, len, &docs);
     for (size_t i = 0; rc == 0 && i < docs.n; i++) {
         node *d = docs.v[i];
         if (d->kind != N_MAP) {

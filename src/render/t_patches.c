@@ -109,7 +109,7 @@ int builtin_patches(kust *k, node *config, resmap *rm)
     const char *src;
     node_list docs = {0};
     int rc = patch_text(k, config, &sb, &src);
-    if (rc == 0) rc = yaml_load(a, src, sb.buf, sb.len, &docs);
+    if (rc == 0) rc = yaml_load_dup_keys(a, src, sb.buf, sb.len, &docs);
     if (rc == 0) {
         int all_maps = docs.n > 0;
         for (size_t i = 0; i < docs.n; i++) all_maps &= docs.v[i]->kind == N_MAP;

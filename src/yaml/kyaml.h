@@ -20,6 +20,13 @@ int yaml_load_one(arena *a, const char *file, const char *buf, size_t len, node 
  * allows that, while objects are read by yaml.v3, which does not. */
 int yaml_load_one_lenient(arena *a, const char *file, const char *buf, size_t len, node **out);
 
+/* Like yaml_load, but a repeated mapping key is kept, flagged NF_KEY_DUP,
+ * instead of failing: kyaml reads patches into nodes without checking and
+ * looks fields up by their first occurrence (as map_get does), Go maps built
+ * from them keep the last, and kustomize fails only if such a mapping is
+ * written out (the emitter reports it). */
+int yaml_load_dup_keys(arena *a, const char *file, const char *buf, size_t len, node_list *out);
+
 /* yaml_emit's fast path (yaml_emit_fast.c): appends the document and returns
  * 1, or returns 0 with out untouched when libyaml must write it. */
 int yaml_emit_fast(strbuf *out, node *doc);

@@ -34,6 +34,7 @@ struct node {
 #define NF_EMPTY_NULL 2  /* null written as nothing (`key:`): strategic merge drops it, unlike `null` or `~` */
 #define NF_TIMESTAMP 4   /* plain timestamp: kept as written, printed in RFC 3339 like kustomize's JSON round trip */
 #define NF_UNTAGGED 8     /* scalar kyaml made without a tag (a replacement's created field): typed by its text */
+#define NF_KEY_DUP 0x40     /* a key that repeats an earlier one (patches keep both): kustomize fails writing it out */
 #define NF_KEY_NOT_STR 0x80 /* a plain key yaml.v3 reads as a non-string: kustomize fails writing it out */
 
 typedef struct node_list {

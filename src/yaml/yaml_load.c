@@ -28,8 +28,16 @@ struct loader {
     struct anchor *anchors;
     size_t nanchors, acap;
     node *root;
-    int dup_last_wins;
+    enum { DUP_FAIL, DUP_LAST_WINS, DUP_KEEP } dup;
 };
+
+/* The key node of an entry already in mapping m. */
+static node *existing_key(node *m, const node *key)
+{
+    for (uint32_t i = 0; i < m->u.map.n; i++)
+        if (!strcmp(m->u.map.items[i].key->u.str.s, key->u.str.s)) return m->u.map.items[i].key;
+    return NULL;
+}
 
 static void set_pos(struct loader *L, node *n, const yaml_mark_t *m)
 {
@@ -82,15 +90,16 @@ static int attach(struct loader *L, node *n)
     if (!(key->flags & NF_QUOTED) && !strcmp(key->u.str.s, "<<")) {
         f->has_merge = 1;
         /* Kept as an entry for now; merged when the mapping ends. */
-    } else if (L->dup_last_wins && map_getn(f->coll, key->u.str.s, key->u.str.len)) {
-        map_set(L->a, f->coll, key->u.str.s, n);
-        return 0;
     } else if (map_getn(f->coll, key->u.str.s, key->u.str.len)) {
-        node *prev = NULL;
-        for (uint32_t i = 0; i < f->coll->u.map.n; i++)
-            if (!strcmp(f->coll->u.map.items[i].key->u.str.s, key->u.str.s)) prev = f->coll->u.map.items[i].key;
-        return err_set("%s:%u:%u: mapping key \"%s\" already defined at line %u", L->file, key->line, key->col,
-                       key->u.str.s, prev ? prev->line : 0);
+        node *prev = existing_key(f->coll, key);
+        if (L->dup == DUP_LAST_WINS) {
+            map_set(L->a, f->coll, key->u.str.s, n);
+            return 0;
+        }
+        if (L->dup != DUP_KEEP)
+            return err_set("%s:%u:%u: mapping key \"%s\" already defined at line %u", L->file, key->line, key->col,
+                           key->u.str.s, prev->line);
+        key->flags |= NF_KEY_DUP;
     }
     node *m = f->coll;
     if (m->u.map.n == m->u.map.cap) {
@@ -301,6 +310,15 @@ int yaml_load_one(arena *a, const char *file, const char *buf, size_t len, node 
 
 int yaml_load_one_lenient(arena *a, const char *file, const char *buf, size_t len, node **out)
 {
-    struct loader L = {.a = a, .file = file, .dup_last_wins = 1};
+    struct loader L = {.a = a, .file = file, .dup = DUP_LAST_WINS};
     return load_one(&L, buf, len, out);
+}
+
+int yaml_load_dup_keys(arena *a, const char *file, const char *buf, size_t len, node_list *out)
+{
+    struct loader L = {.a = a, .file = file, .dup = DUP_KEEP};
+    int rc = load_stream(&L, buf, len, out);
+    free(L.stack);
+    free(L.anchors);
+    return rc;
 }
