@@ -93,14 +93,19 @@ resource *resource_clone(arena *a, const resource *r)
     return c;
 }
 
-void resource_remember_id(arena *a, resource *r)
+void resource_push_prev(arena *a, resource *r, const resid *id)
 {
     if (r->nprev == r->capprev) {
         uint32_t cap = r->capprev ? r->capprev * 2 : 2;
         r->prev = arena_grow(a, r->prev, r->nprev * sizeof *r->prev, cap * sizeof *r->prev);
         r->capprev = cap;
     }
-    r->prev[r->nprev++] = r->id;
+    r->prev[r->nprev++] = *id;
+}
+
+void resource_remember_id(arena *a, resource *r)
+{
+    resource_push_prev(a, r, &r->id);
 }
 
 /* The cluster-scoped kinds table, loaded once from embedded data and

@@ -37,6 +37,7 @@ typedef struct resource {
     unsigned needs_hash : 1;    /* generated ConfigMap/Secret that gets a content hash suffix */
     unsigned generated : 1;
     unsigned behavior : 2;      /* enum gen_behavior, for generated objects */
+    unsigned origin_in_tree : 1; /* buildMetadata: the origin annotation is in obj (buildmeta.h) */
 } resource;
 
 typedef struct resmap {
@@ -59,6 +60,8 @@ resource *resource_clone(arena *a, const resource *r);
 void resource_refresh_id(resource *r);
 /* Records the current identity in the history before a rename. */
 void resource_remember_id(arena *a, resource *r);
+/* Appends id to the history (oldest first). */
+void resource_push_prev(arena *a, resource *r, const resid *id);
 void strlist_push(arena *a, strlist *l, const char *s);
 
 int resid_is_cluster_scoped(const char *group, const char *kind);

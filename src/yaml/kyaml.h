@@ -27,6 +27,12 @@ int yaml_load_one_lenient(arena *a, const char *file, const char *buf, size_t le
  * written out (the emitter reports it). */
 int yaml_load_dup_keys(arena *a, const char *file, const char *buf, size_t len, node_list *out);
 
+/* Loads the first document as sigs.k8s.io/yaml's YAMLToJSON reads it (what
+ * kustomize does with a JSON patch written as YAML): go-yaml v2's YAML 1.1
+ * typing (scalar_resolve_v2; numbers and bools carry their JSON text), keys
+ * made JSON strings, a repeated key replacing the earlier value. */
+int yaml_load_v2(arena *a, const char *file, const char *buf, size_t len, node **out);
+
 /* yaml_emit's fast path (yaml_emit_fast.c): appends the document and returns
  * 1, or returns 0 with out untouched when libyaml must write it. */
 int yaml_emit_fast(strbuf *out, node *doc);

@@ -157,6 +157,20 @@ void map_set(arena *a, node *m, const char *key, node *val)
     m->u.map.n++;
 }
 
+void map_append(arena *a, node *m, node *key, node *val)
+{
+    map_reserve(a, m, m->u.map.n + 1);
+    m->u.map.items[m->u.map.n].key = key;
+    m->u.map.items[m->u.map.n].val = val;
+    m->u.map.n++;
+}
+
+node *map_key(const node *m, const char *key)
+{
+    int i = map_index(m, key);
+    return i >= 0 ? m->u.map.items[i].key : NULL;
+}
+
 node *map_ensure_map(arena *a, node *m, const char *key)
 {
     node *v = map_get(m, key);

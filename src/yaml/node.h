@@ -67,6 +67,10 @@ node *map_getn(const node *m, const char *key, size_t klen);
 int map_index(const node *m, const char *key);
 /* Sets key to val, replacing an existing value in place or appending. */
 void map_set(arena *a, node *m, const char *key, node *val);
+/* Appends an entry with this key node (no check for an existing key). */
+void map_append(arena *a, node *m, node *key, node *val);
+/* The key node of key's entry, or NULL. */
+node *map_key(const node *m, const char *key);
 /* Gets key's map value, creating an empty map there if absent (or null). */
 node *map_ensure_map(arena *a, node *m, const char *key);
 int map_del(node *m, const char *key);

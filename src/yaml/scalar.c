@@ -125,24 +125,34 @@ static int go_parse_float(const char *s, double *out)
     return 1;
 }
 
-/* Go's strconv.FormatFloat(f, 'g', -1, 64). */
-static void go_format_g(double f, char *out, size_t outsz)
+/* Go's shortest digits for f (strconv with precision -1): the fewest
+ * significant digits that read back as f (as a float32 when bits is 32),
+ * into mant, with the decimal exponent of the first digit. */
+static int shortest_digits(double f, int bits, char mant[24], int *exp, int *neg)
 {
     char digits[40];
-    int prec;
-    for (prec = 1; prec <= 17; prec++) {
+    if (bits == 32) f = (float)f; /* FormatFloat(f, ..., 32) rounds to a float32 first */
+    for (int prec = 1; prec <= 17; prec++) {
         snprintf(digits, sizeof digits, "%.*e", prec - 1, f);
-        if (strtod(digits, NULL) == f) break;
+        double back = strtod(digits, NULL);
+        if (bits == 32 ? (float)back == (float)f : back == f) break;
     }
     /* digits is "[-]d.ddde[+-]XX": pull out mantissa digits and exponent. */
-    int neg = digits[0] == '-';
-    const char *p = digits + neg;
-    char mant[24];
+    *neg = digits[0] == '-';
+    const char *p = digits + *neg;
     int nd = 0;
     for (; *p && *p != 'e'; p++)
         if (*p != '.') mant[nd++] = *p;
     mant[nd] = 0;
-    int exp = atoi(p + 1);
+    *exp = atoi(p + 1);
+    return nd;
+}
+
+/* Go's strconv.FormatFloat(f, 'g', -1, bits). */
+static void go_format_g_bits(double f, int bits, char *out, size_t outsz)
+{
+    char mant[24];
+    int exp, neg, nd = shortest_digits(f, bits, mant, &exp, &neg);
     char *o = out;
     size_t left = outsz;
 #define PUT(...) do { int w_ = snprintf(o, left, __VA_ARGS__); o += w_; left -= (size_t)w_; } while (0)
@@ -162,23 +172,40 @@ static void go_format_g(double f, char *out, size_t outsz)
 #undef PUT
 }
 
-/* A float after json.Marshal and yaml.v2's re-read: integral values below
- * 1e21 come back as integers, the rest in Go's shortest %g form. */
+static void go_format_g(double f, char *out, size_t outsz)
+{
+    go_format_g_bits(f, 64, out, outsz);
+}
+
+/* Does decimal digit string d (no sign) fit below or at limit? */
+static int digits_le(const char *d, const char *limit)
+{
+    size_t n = strlen(d), m = strlen(limit);
+    return n != m ? n < m : strcmp(d, limit) <= 0;
+}
+
+/* A float after json.Marshal and yaml.v2's re-read: an integral value
+ * below 1e21 is written with its shortest digits padded with zeros (Go's
+ * 'f' format: 1.2345678901234567e19 is 12345678901234567000), which reads
+ * back as an integer when that text fits 64 bits; the rest in Go's %g. */
 static void format_json_float(double f, char *out, size_t outsz)
 {
+    if (f == 0) {
+        snprintf(out, outsz, "0");
+        return;
+    }
     if (f == floor(f) && fabs(f) < 1e21) {
-        if (fabs(f) < 9.2e18) {
-            snprintf(out, outsz, "%lld", (long long)f);
-            return;
-        }
-        if (f > 0 && f < 1.8e19) {
-            snprintf(out, outsz, "%llu", (unsigned long long)f);
+        char mant[24], pad[32];
+        int exp, neg, nd = shortest_digits(f, 64, mant, &exp, &neg);
+        for (int i = 0; i <= exp; i++) pad[i] = i < nd ? mant[i] : '0';
+        pad[exp + 1] = 0;
+        if (digits_le(pad, neg ? "9223372036854775808" : "18446744073709551615")) {
+            snprintf(out, outsz, "%s%s", neg ? "-" : "", pad);
             return;
         }
     }
     go_format_g(f, out, outsz);
 }
-
 
 static int read_digits(const char **p, int min, int max, int *val)
 {
@@ -382,6 +409,60 @@ int scalar_v2_needs_quotes(const char *s, size_t len)
     if (parse_yaml_int(plain, out, sizeof out)) return 1;
     if (yaml_style_float(plain) && go_parse_float(plain, &f)) return 1;
     return is_base60_float(buf);
+}
+
+int scalar_plain_key_not_str(arena *a, const char *s, size_t len)
+{
+    size_t klen;
+    int kind;
+    const char *norm = scalar_resolve_plain(a, s, len, &kind, &klen);
+    return kind != N_STR || norm != s || (len >= 10 && s[4] == '-' && scalar_v2_needs_quotes(s, len));
+}
+
+static const char *const v2_true[] = {"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", NULL};
+
+int scalar_resolve_v2(const char *s, size_t len, int *kind, char out[64])
+{
+    if (is_one_of(s, len, v2_bools)) {
+        *kind = N_BOOL;
+        strcpy(out, is_one_of(s, len, v2_true) ? "true" : "false");
+        return 1;
+    }
+    int r = resolve_core(s, len, kind, out);
+    return *kind == N_STR ? 0 : r; /* a timestamp stays the string it was written as */
+}
+
+int scalar_float64_text(const char *num, char out[64])
+{
+    go_format_g(strtod(num, NULL), out, 64);
+    return strpbrk(out, ".eE") ? N_FLOAT : N_INT;
+}
+
+int scalar_v2_key(const char *s, size_t len, char out[64])
+{
+    int kind;
+    char json[64], buf[512], plain[512];
+    if (len > 400) kind = N_STR; /* as resolve_core: no number is that long */
+    else scalar_resolve_v2(s, len, &kind, json);
+    if (kind == N_NULL) return -1;
+    if (kind == N_BOOL) {
+        strcpy(out, json);
+        return 0;
+    }
+    if (kind == N_STR) {
+        snprintf(out, 64, "%.*s", (int)len, s);
+        return len < 64 ? 0 : -2;
+    }
+    memcpy(buf, s, len);
+    buf[len] = 0;
+    strip_underscores(buf, len, plain);
+    if (parse_yaml_int(plain, out, 64)) /* a uint64 beyond int64 is no key it converts */
+        return out[0] == '-' || digits_le(out, "9223372036854775807") ? 0 : -1;
+    if (is_one_of(s, len, special_floats)) /* float32 %g, then go-yaml's spelling */
+        strcpy(out, s[0] == '-' ? "-.inf" : (s[1] == 'n' || s[1] == 'N') ? ".nan" : ".inf");
+    else
+        go_format_g_bits(strtod(plain, NULL), 32, out, 64);
+    return 0;
 }
 
 /* Decodes one UTF-8 code point (invalid bytes come back as themselves). */

@@ -23,6 +23,27 @@ struct node *scalar_new_plain(arena *a, const char *text, size_t len);
 int scalar_kind_for_tag(const char *tag);
 /* True when go-yaml v2 would read s, written plain, as something other than a string. */
 int scalar_v2_needs_quotes(const char *s, size_t len);
+/* True when a plain (untagged) mapping key written as s is no string for
+ * the yaml.v3 decoding behind kustomize's output, which then fails
+ * (NF_KEY_NOT_STR). */
+int scalar_plain_key_not_str(arena *a, const char *s, size_t len);
+/* How go-yaml v2 (behind sigs.k8s.io/yaml, which reads JSON patches
+ * written as YAML) types an untagged plain scalar decoded into interface{}:
+ * YAML 1.1 bools (yes, off, y, ...), ints with Go's base prefixes, floats;
+ * a timestamp stays the string it was written as. Sets *kind; returns 1
+ * with the JSON text of a number, bool or null in out, else 0 (strings, and
+ * .nan/.inf, which are N_FLOAT: encoding/json refuses them). */
+int scalar_resolve_v2(const char *s, size_t len, int *kind, char out[64]);
+/* The text yaml.v3 writes for the float64 encoding/json reads a JSON number
+ * as (Go's shortest %g: 80, 1.5, 1.234567e+06, -0); returns the kind yaml.v3
+ * reads that text as (N_INT or N_FLOAT). */
+int scalar_float64_text(const char *json_number, char out[64]);
+/* The JSON key sigs.k8s.io/yaml makes of a plain mapping key go-yaml v2
+ * typed: ints in decimal, floats in float32 %g, bools true/false, strings
+ * and timestamps as written. Returns 0 with the key in out; -1 for a key
+ * it refuses (null, an int beyond int64); -2 for a string key that does not
+ * fit out (it stays as written). */
+int scalar_v2_key(const char *s, size_t len, char out[64]);
 /* go-yaml v2's natural key order (digits compared as numbers, letters after other characters). */
 int natural_less(const char *a, size_t alen, const char *b, size_t blen);
 

@@ -29,6 +29,7 @@ struct loader {
     size_t nanchors, acap;
     node *root;
     enum { DUP_FAIL, DUP_LAST_WINS, DUP_KEEP } dup;
+    int yaml11; /* go-yaml v2's typing of plain scalars and keys (yaml_load_v2) */
 };
 
 /* The key node of an entry already in mapping m. */
@@ -157,6 +158,30 @@ static int push(struct loader *L, node *coll)
     return 0;
 }
 
+/* A plain untagged scalar as go-yaml v2 decodes it into interface{} and
+ * sigs.k8s.io/yaml turns it into JSON: typed values carry their JSON text,
+ * keys become the strings JSON needs (NULL: a key it refuses). */
+static node *make_scalar_v2(struct loader *L, node *n, const char *text, size_t len, int is_key)
+{
+    char out[64];
+    if (is_key) {
+        int rc = scalar_v2_key(text, len, out);
+        if (rc == -1) {
+            err_set("%s:%u:%u: unsupported map key %.*s (sigs.k8s.io/yaml turns only strings, numbers and bools "
+                    "into JSON keys)", L->file, n->line, n->col, (int)len, text);
+            return NULL;
+        }
+        if (rc == 0) text = out, len = strlen(out);
+    } else {
+        int kind;
+        if (scalar_resolve_v2(text, len, &kind, out)) text = out, len = strlen(out);
+        n->kind = (uint8_t)kind;
+    }
+    n->u.str.s = arena_strndup(L->a, text, len);
+    n->u.str.len = (uint32_t)len;
+    return n;
+}
+
 static node *make_scalar(struct loader *L, yaml_event_t *ev)
 {
     const char *text = (const char *)ev->data.scalar.value;
@@ -173,18 +198,15 @@ static node *make_scalar(struct loader *L, yaml_event_t *ev)
         return n;
     }
     struct frame *top = L->depth ? &L->stack[L->depth - 1] : NULL;
-    if (top && top->coll->kind == N_MAP && !top->key) { /* keys keep their text */
+    int is_key = top && top->coll->kind == N_MAP && !top->key;
+    if (L->yaml11) return make_scalar_v2(L, n, text, len, is_key);
+    if (is_key) { /* keys keep their text */
         n->u.str.s = arena_strndup(L->a, text, len);
         n->u.str.len = (uint32_t)len;
         /* A plain key that yaml.v3 reads as a number, bool, null or timestamp
          * makes kustomize fail when it writes the object out (json cannot
          * marshal map[interface{}]interface{}); the emitter reports it. */
-        size_t klen;
-        int kkind;
-        const char *norm = scalar_resolve_plain(L->a, text, len, &kkind, &klen);
-        if (tagkind < 0 && (kkind != N_STR || norm != text ||
-                            (len >= 10 && text[4] == '-' && scalar_v2_needs_quotes(text, len))))
-            n->flags |= NF_KEY_NOT_STR;
+        if (tagkind < 0 && scalar_plain_key_not_str(L->a, text, len)) n->flags |= NF_KEY_NOT_STR;
         return n;
     }
     node *p = scalar_new_plain(L->a, text, len);
@@ -229,6 +251,10 @@ static int load_stream(struct loader *L, const char *buf, size_t len, node_list 
             break;
         case YAML_SCALAR_EVENT:
             n = make_scalar(L, &ev);
+            if (!n) {
+                rc = -1;
+                break;
+            }
             add_anchor(L, ev.data.scalar.anchor, n);
             rc = attach(L, n);
             break;
@@ -320,5 +346,17 @@ int yaml_load_dup_keys(arena *a, const char *file, const char *buf, size_t len, 
     int rc = load_stream(&L, buf, len, out);
     free(L.stack);
     free(L.anchors);
+    return rc;
+}
+
+int yaml_load_v2(arena *a, const char *file, const char *buf, size_t len, node **out)
+{
+    struct loader L = {.a = a, .file = file, .dup = DUP_LAST_WINS, .yaml11 = 1};
+    node_list docs = {0};
+    int rc = load_stream(&L, buf, len, &docs);
+    free(L.stack);
+    free(L.anchors);
+    *out = rc == 0 && docs.n ? docs.v[0] : NULL;
+    list_free(&docs);
     return rc;
 }
