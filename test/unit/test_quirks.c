@@ -204,7 +204,7 @@ static void test_json_round_trip_of_a_tree(void **state)
                       "q: \"true\"\nm: \"a\\nb\"\nbig: 1000000\nn: ~\n";
     node *doc;
     assert_int_equal(yaml_load_one(a, "t.yaml", src, strlen(src), &doc), 0);
-    yaml_json_view(a, doc, 0);
+    assert_int_equal(yaml_json_view(a, doc, 0, "t"), 0);
     assert_string_equal(node_get_str(doc, "t", NULL), "2024-01-01T00:00:00Z");
     assert_string_equal(node_get_str(doc, "flow", "t", NULL), "2001-12-14 1:2:3");
     assert_string_equal(node_get_str(doc, "flow", "e", NULL), "");
