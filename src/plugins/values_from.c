@@ -123,7 +123,7 @@ static const resource *find_object(const expander *x, const char *kind, const ch
     for (int pass = 0; pass < 2; pass++)
         for (size_t i = 0; i < x->built->n; i++) {
             const resource *r = x->built->v[i];
-            const resid *id = pass ? &r->orig : &r->id;
+            const resid *id = pass ? resource_org_id(r) : &r->id;
             if (*r->id.group || strcmp(r->id.kind, kind) || strcmp(id->name, name)) continue;
             if (!strcmp(resid_effective_ns(&r->id), ns)) return r;
         }
@@ -137,11 +137,11 @@ int plugin_global_values(expander *x)
     const resource *found = find_object(x, "ConfigMap", "kubegems-installer", PLUGIN_GLOBAL_VALUES);
     for (size_t i = 0; !found && i < x->built->n; i++) {
         const resource *r = x->built->v[i];
-        if (*r->id.group || strcmp(r->id.kind, "ConfigMap") || strcmp(r->orig.name, PLUGIN_GLOBAL_VALUES)) continue;
+        if (*r->id.group || strcmp(r->id.kind, "ConfigMap") || strcmp(resource_org_id(r)->name, PLUGIN_GLOBAL_VALUES)) continue;
         found = r;
         for (size_t j = i + 1; j < x->built->n; j++)
             if (!*x->built->v[j]->id.group && !strcmp(x->built->v[j]->id.kind, "ConfigMap") &&
-                !strcmp(x->built->v[j]->orig.name, PLUGIN_GLOBAL_VALUES))
+                !strcmp(resource_org_id(x->built->v[j])->name, PLUGIN_GLOBAL_VALUES))
                 return err_set("global values: ConfigMap %s is in namespaces %s and %s (and none in "
                                "kubegems-installer): say which", PLUGIN_GLOBAL_VALUES, resid_effective_ns(&r->id),
                                resid_effective_ns(&x->built->v[j]->id));

@@ -382,7 +382,6 @@ static void copy_merge_metadata(arena *a, resource *nr, const resource *old)
     map_del(nmd, "namespace");
     if (ns && *ns) map_set(a, nmd, "namespace", node_new_str(a, ns));
     resource_refresh_id(nr);
-    nr->orig = old->orig;
     nr->prev = old->prev;
     nr->nprev = old->nprev;
     nr->capprev = old->capprev;
@@ -393,6 +392,7 @@ static void copy_merge_metadata(arena *a, resource *nr, const resource *old)
     nr->refvars = old->refvars;
     nr->needs_hash = nr->needs_hash && old->needs_hash; /* hash marker comes from old, kept only if new has it */
     nr->behavior = old->behavior;
+    nr->origin_in_tree = old->origin_in_tree; /* merge_field kept its origin annotation */
 }
 
 static int absorb(kust *k, const gen_kind *gk, resource *r, resmap *rm, const node *config)

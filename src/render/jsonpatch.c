@@ -3,6 +3,7 @@
  * replace sets a missing object key. */
 #include "jsonpatch.h"
 #include "err.h"
+#include "json.h"
 #include "kyaml.h"
 #include <errno.h>
 #include <stdlib.h>
@@ -18,12 +19,16 @@ int jsonpatch_is_ops(const node *doc)
 
 int jsonpatch_parse(arena *a, const char *file, const char *text, size_t len, node **ops)
 {
-    node_list docs = {0};
-    int rc = yaml_load(a, file, text, len, &docs);
-    if (rc == 0 && (docs.n != 1 || !jsonpatch_is_ops(docs.v[0])))
+    node *doc = NULL;
+    /* kustomize decodes text starting with '[' as JSON, anything else with
+     * sigs.k8s.io/yaml's YAMLToJSON (go-yaml v2, YAML 1.1 types) */
+    int rc = len && text[0] == '[' ? json_load(a, file, text, len, &doc) : yaml_load_v2(a, file, text, len, &doc);
+    if (rc == 0 && !jsonpatch_is_ops(doc))
         rc = err_set("%s: a JSON patch must be one list of operations ({op, path, value|from})", file);
-    if (rc == 0) *ops = docs.v[0];
-    list_free(&docs);
+    /* the values reach the object as JSON (and come back from it with the
+     * object, through yaml_from_json) */
+    if (rc == 0) rc = yaml_json_view(a, doc, 0, "JSON patch");
+    if (rc == 0) *ops = doc;
     return rc;
 }
 
@@ -144,24 +149,10 @@ static int op_fail(const opctx *c, const char *msg)
     return err_set("%s: %s: %s operation %s: \"%s\"", node_pos(c->a, c->op), c->what, c->name, msg, c->path);
 }
 
-/* kustomize reads the operations with go-yaml v2 into Go values, where a
- * timestamp stays the string it was written as. */
-static void timestamps_as_written(node *n)
-{
-    n->flags &= (uint8_t)~NF_TIMESTAMP;
-    if (n->kind == N_SEQ)
-        for (uint32_t i = 0; i < n->u.seq.n; i++) timestamps_as_written(n->u.seq.items[i]);
-    if (n->kind == N_MAP)
-        for (uint32_t i = 0; i < n->u.map.n; i++) timestamps_as_written(n->u.map.items[i].val);
-}
-
 static node *op_value(const opctx *c)
 {
     node *v = map_get(c->op, "value");
-    if (!v) return node_new(c->a, N_NULL);
-    v = node_clone(c->a, v);
-    timestamps_as_written(v);
-    return v;
+    return v ? node_clone(c->a, v) : node_new(c->a, N_NULL);
 }
 
 /* Resolves "from" to its container, key and value. */

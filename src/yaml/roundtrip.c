@@ -4,6 +4,7 @@
  * read into Go values, numbers as float64, written by yaml.v3 and parsed).
  * Whatever the object was written like, it comes back as plain JSON data. */
 #include "kyaml.h"
+#include "err.h"
 #include "quirks.h"
 #include "scalar.h"
 #include <stdlib.h>
@@ -32,32 +33,55 @@ static void view_string(arena *a, node *n, int flow)
         set_text(a, n, out, strlen(out));
 }
 
-static void view_scalar(arena *a, node *n, int flow)
+static int view_scalar(arena *a, node *n, int flow, const char *what)
 {
     char out[64];
     if (flow && scalar_v3_flow_requotes(n)) {
         n->kind = N_STR; /* read back from quotes: its text, as a string */
-        n->flags &= (uint8_t)~(NF_TIMESTAMP | NF_EMPTY_NULL);
+        n->flags &= ~(unsigned)(NF_TIMESTAMP | NF_EMPTY_NULL);
     }
     switch (n->kind) {
     case N_STR: view_string(a, n, flow); break;
     case N_BOOL: set_text(a, n, node_is_true(n) ? "true" : "false", node_is_true(n) ? 4 : 5); break;
     case N_NULL: set_text(a, n, "null", 4); break;
-    default: /* numbers: JSON's text (.inf and .nan stay, for the emitter to refuse) */
-        if (scalar_output_text(n->u.str.s, n->u.str.len, out)) set_text(a, n, out, strlen(out));
+    default: { /* numbers: JSON's text; encoding/json has no NaN or infinities */
+        const char *t = n->u.str.s;
+        if (!strpbrk(t, "0123456789"))
+            return err_set("%s: %s: json: unsupported value: %s", node_pos(a, n), what,
+                           t[0] == '-' ? "-Inf" : strpbrk(t, "nN") && strpbrk(t, "aA") ? "NaN" : "+Inf");
+        if (scalar_output_text(t, n->u.str.len, out)) set_text(a, n, out, strlen(out));
     }
+    }
+    return 0;
 }
 
-void yaml_json_view(arena *a, node *n, int flow)
+/* A mapping key on its way into encoding/json, which takes string keys
+ * only, each once. Inside a flow collection yaml.v3 quotes a key that holds
+ * ':', so it comes back as a string: a copy without the flag (keys are
+ * shared between clones). */
+static int view_key(arena *a, node_pair *p, int flow, const char *what)
 {
-    if (n->kind < N_MAP) {
-        view_scalar(a, n, flow);
-        return;
-    }
+    const node *k = p->key;
+    if (k->flags & NF_KEY_DUP)
+        return err_set("%s: %s: mapping key \"%s\" already defined", node_pos(a, k), what, k->u.str.s);
+    if (!(k->flags & NF_KEY_NOT_STR)) return 0;
+    if (!(flow && scalar_v3_flow_requotes_key(k->u.str.s, k->u.str.len)))
+        return err_set("%s: %s: json: unsupported type: map[interface {}]interface {} (key %s is not a string)",
+                       node_pos(a, k), what, k->u.str.s);
+    node *c = node_clone(a, k);
+    c->flags &= ~(unsigned)NF_KEY_NOT_STR;
+    p->key = c;
+    return 0;
+}
+
+int yaml_json_view(arena *a, node *n, int flow, const char *what)
+{
+    if (n->kind < N_MAP) return view_scalar(a, n, flow, what);
     flow |= (n->flags & NF_FLOW) != 0;
     if (n->kind == N_SEQ) {
-        for (uint32_t i = 0; i < n->u.seq.n; i++) yaml_json_view(a, n->u.seq.items[i], flow);
-        return;
+        for (uint32_t i = 0; i < n->u.seq.n; i++)
+            if (yaml_json_view(a, n->u.seq.items[i], flow, what) < 0) return -1;
+        return 0;
     }
     for (uint32_t i = 0; i < n->u.map.n;) {
         const node *k = n->u.map.items[i].key;
@@ -65,9 +89,11 @@ void yaml_json_view(arena *a, node *n, int flow)
             map_del_at(n, i);
             continue;
         }
-        yaml_json_view(a, n->u.map.items[i].val, flow);
+        if (view_key(a, &n->u.map.items[i], flow, what) < 0 || yaml_json_view(a, n->u.map.items[i].val, flow, what) < 0)
+            return -1;
         i++;
     }
+    return 0;
 }
 
 /* A scalar of JSON data as yaml.v3 writes and reads it back: numbers in
@@ -75,13 +101,12 @@ void yaml_json_view(arena *a, node *n, int flow)
  * quoted, multi-line strings literal (kyaml keeps those styles). */
 static void from_json_scalar(arena *a, node *n)
 {
-    uint8_t keep = n->flags & NF_KEY_NOT_STR;
+    unsigned keep = n->flags & NF_KEY_NOT_STR;
     if (n->kind == N_INT || n->kind == N_FLOAT) {
         char out[64];
-        if (strpbrk(n->u.str.s, "0123456789")) {
-            scalar_from_json_number(n->u.str.s, n->u.str.len, out);
-            node *p = scalar_new_plain(a, out, strlen(out));
-            n->kind = p->kind;
+        int kind = scalar_from_json_number(n->u.str.s, n->u.str.len, out);
+        if (kind >= 0) {
+            n->kind = (unsigned)kind;
             set_text(a, n, out, strlen(out));
         }
         n->flags = keep;
@@ -99,7 +124,7 @@ void yaml_from_json(arena *a, node *n)
         from_json_scalar(a, n);
         return;
     }
-    n->flags &= (uint8_t)~NF_FLOW;
+    n->flags &= ~(unsigned)NF_FLOW;
     if (n->kind == N_SEQ)
         for (uint32_t i = 0; i < n->u.seq.n; i++) yaml_from_json(a, n->u.seq.items[i]);
     else

@@ -125,14 +125,18 @@ static int go_parse_float(const char *s, double *out)
     return 1;
 }
 
-/* Go's shortest round-tripping digits of f: mant ("12345", NUL-terminated),
- * the decimal exponent of its first digit, the sign. */
-static int shortest_digits(double f, char mant[24], int *exp, int *neg)
+/* Go's shortest digits for f (strconv with precision -1): the fewest
+ * significant digits that read back as f (as a float32 when bits is 32),
+ * into mant (NUL-terminated), with the decimal exponent of the first digit
+ * and the sign. */
+static int shortest_digits(double f, int bits, char mant[24], int *exp, int *neg)
 {
     char digits[40];
+    if (bits == 32) f = (float)f; /* FormatFloat(f, ..., 32) rounds to a float32 first */
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(digits, sizeof digits, "%.*e", prec - 1, f);
-        if (strtod(digits, NULL) == f) break;
+        double back = strtod(digits, NULL);
+        if (bits == 32 ? (float)back == (float)f : back == f) break;
     }
     /* digits is "[-]d.ddde[+-]XX": pull out mantissa digits and exponent. */
     *neg = digits[0] == '-';
@@ -147,11 +151,11 @@ static int shortest_digits(double f, char mant[24], int *exp, int *neg)
 
 #define PUT(...) do { int w_ = snprintf(o, left, __VA_ARGS__); o += w_; left -= (size_t)w_; } while (0)
 
-/* Go's strconv.FormatFloat(f, 'g', -1, 64). */
-static void go_format_g(double f, char *out, size_t outsz)
+/* Go's strconv.FormatFloat(f, 'g', -1, bits). */
+static void go_format_g_bits(double f, int bits, char *out, size_t outsz)
 {
     char mant[24];
-    int exp, neg, nd = shortest_digits(f, mant, &exp, &neg);
+    int exp, neg, nd = shortest_digits(f, bits, mant, &exp, &neg);
     char *o = out;
     size_t left = outsz;
     if (neg) PUT("-");
@@ -169,18 +173,30 @@ static void go_format_g(double f, char *out, size_t outsz)
     }
 }
 
+static void go_format_g(double f, char *out, size_t outsz)
+{
+    go_format_g_bits(f, 64, out, outsz);
+}
+
 /* An integral float as encoding/json writes it below 1e21 (strconv's 'f'
  * with shortest digits: 1.2345678901234567e19 -> 12345678901234567000). */
 static void go_format_f_integral(double f, char *out, size_t outsz)
 {
     char mant[24];
-    int exp, neg, nd = shortest_digits(f, mant, &exp, &neg);
+    int exp, neg, nd = shortest_digits(f, 64, mant, &exp, &neg);
     char *o = out;
     size_t left = outsz;
     if (neg) PUT("-");
     for (int i = 0; i <= exp; i++) PUT("%c", i < nd ? mant[i] : '0');
 }
 #undef PUT
+
+/* Does decimal digit string d (no sign) fit below or at limit? */
+static int digits_le(const char *d, const char *limit)
+{
+    size_t n = strlen(d), m = strlen(limit);
+    return n != m ? n < m : strcmp(d, limit) <= 0;
+}
 
 /* A float after json.Marshal and yaml.v2's re-read: integral values below
  * 1e21 are written as integers, which v2 reads back as such when the text
@@ -198,7 +214,6 @@ static void format_json_float(double f, char *out, size_t outsz)
     }
     go_format_g(f, out, outsz);
 }
-
 
 /* Go's time.Parse rejects days past the month's end (2023-02-29, 2024-04-31). */
 static int days_in_month(int y, int m)
@@ -364,20 +379,23 @@ int scalar_v3_flow_requotes_key(const char *s, size_t len)
 
 node *scalar_take_style(arena *a, node *val, const node *old)
 {
-    const uint8_t styles = NF_QUOTED | NF_FOLDED | NF_LITERAL;
+    const unsigned styles = NF_QUOTED | NF_FOLDED | NF_LITERAL;
     if (!old || !val || old->kind >= N_MAP || val->kind >= N_MAP || val->kind == N_NULL) return val;
     if ((val->flags & styles) || !(old->flags & NF_QUOTED)) return val;
     node *c = node_clone(a, val);
     c->kind = N_STR;
-    c->flags = (uint8_t)((c->flags & ~NF_TIMESTAMP) | (old->flags & styles));
+    c->flags = (c->flags & ~(unsigned)NF_TIMESTAMP) | (old->flags & styles);
     return c;
 }
 
-void scalar_from_json_number(const char *s, size_t len, char out[64])
+int scalar_from_json_number(const char *s, size_t len, char out[64])
 {
-    char json[64];
+    char json[64], *end;
     if (!scalar_output_text(s, len, json)) snprintf(json, sizeof json, "%.*s", (int)(len < 63 ? len : 63), s);
-    go_format_g(strtod(json, NULL), out, 64);
+    double f = strtod(json, &end);
+    if (*end || !isfinite(f)) return -1; /* .nan, .inf, or text a tag forced to a number */
+    go_format_g(f, out, 64);
+    return strpbrk(out, ".eE") ? N_FLOAT : N_INT;
 }
 
 int scalar_kind_for_tag(const char *tag)
@@ -440,6 +458,54 @@ int scalar_v2_needs_quotes(const char *s, size_t len)
     if (parse_yaml_int(plain, out, sizeof out)) return 1;
     if (yaml_style_float(plain) && go_parse_float(plain, &f)) return 1;
     return is_base60_float(buf);
+}
+
+int scalar_plain_key_not_str(arena *a, const char *s, size_t len)
+{
+    size_t klen;
+    int kind;
+    const char *norm = scalar_resolve_plain(a, s, len, &kind, &klen);
+    return kind != N_STR || norm != s || (len >= 10 && s[4] == '-' && scalar_v2_needs_quotes(s, len));
+}
+
+static const char *const v2_true[] = {"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", NULL};
+
+int scalar_resolve_v2(const char *s, size_t len, int *kind, char out[64])
+{
+    if (is_one_of(s, len, v2_bools)) {
+        *kind = N_BOOL;
+        strcpy(out, is_one_of(s, len, v2_true) ? "true" : "false");
+        return 1;
+    }
+    int r = resolve_core(s, len, kind, out);
+    return *kind == N_STR ? 0 : r; /* a timestamp stays the string it was written as */
+}
+
+int scalar_v2_key(const char *s, size_t len, char out[64])
+{
+    int kind;
+    char json[64], buf[512], plain[512];
+    if (len > 400) kind = N_STR; /* as resolve_core: no number is that long */
+    else scalar_resolve_v2(s, len, &kind, json);
+    if (kind == N_NULL) return -1;
+    if (kind == N_BOOL) {
+        strcpy(out, json);
+        return 0;
+    }
+    if (kind == N_STR) {
+        snprintf(out, 64, "%.*s", (int)len, s);
+        return len < 64 ? 0 : -2;
+    }
+    memcpy(buf, s, len);
+    buf[len] = 0;
+    strip_underscores(buf, len, plain);
+    if (parse_yaml_int(plain, out, 64)) /* a uint64 beyond int64 is no key it converts */
+        return out[0] == '-' || digits_le(out, "9223372036854775807") ? 0 : -1;
+    if (is_one_of(s, len, special_floats)) /* float32 %g, then go-yaml's spelling */
+        strcpy(out, s[0] == '-' ? "-.inf" : (s[1] == 'n' || s[1] == 'N') ? ".nan" : ".inf");
+    else
+        go_format_g_bits(strtod(plain, NULL), 32, out, 64);
+    return 0;
 }
 
 /* Decodes one UTF-8 code point (invalid bytes come back as themselves). */

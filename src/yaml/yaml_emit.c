@@ -153,6 +153,12 @@ static int emit_map(yaml_emitter_t *e, node *n, struct where w)
                     node_pos_static(k), k->u.str.s);
             return 0;
         }
+        if (k->flags & NF_KEY_DUP) {
+            emit_failed_here = 1;
+            err_set("%s: mapping key \"%s\" already defined earlier in its mapping", node_pos_static(k),
+                    k->u.str.s);
+            return 0;
+        }
         /* kustomize drops every "<<" key on output, whatever its value
          * and however it was quoted (golden cases fmt-anchors, fmt-keys-typed). */
         if (k->u.str.len == 2 && !memcmp(k->u.str.s, "<<", 2)) continue;

@@ -204,7 +204,7 @@ static void test_json_round_trip_of_a_tree(void **state)
                       "q: \"true\"\nm: \"a\\nb\"\nbig: 1000000\nn: ~\n";
     node *doc;
     assert_int_equal(yaml_load_one(a, "t.yaml", src, strlen(src), &doc), 0);
-    yaml_json_view(a, doc, 0);
+    assert_int_equal(yaml_json_view(a, doc, 0, "t"), 0);
     assert_string_equal(node_get_str(doc, "t", NULL), "2024-01-01T00:00:00Z");
     assert_string_equal(node_get_str(doc, "flow", "t", NULL), "2001-12-14 1:2:3");
     assert_string_equal(node_get_str(doc, "flow", "e", NULL), "");
@@ -217,6 +217,33 @@ static void test_json_round_trip_of_a_tree(void **state)
     assert_true(map_get(doc, "m")->flags & NF_LITERAL);
     assert_false(map_get(doc, "f")->flags & NF_FOLDED);
     assert_false(map_get(doc, "flow")->flags & NF_FLOW);
+    arena_free(a);
+}
+
+/* yaml_json_view fails where encoding/json does; a key yaml.v3 quotes in a
+ * flow collection is a string key after the trip. */
+static void test_json_view_refuses_what_json_cannot_hold(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {"a: .nan\n", "a: [1, -.inf]\n", "m: {x: {5: v}}\n", "m:\n  true: v\n"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        arena *a = arena_new();
+        node *doc;
+        assert_int_equal(yaml_load_one(a, "t.yaml", bad[i], strlen(bad[i]), &doc), 0);
+        assert_int_equal(yaml_json_view(a, doc, 0, "t"), -1);
+        arena_free(a);
+    }
+    arena *a = arena_new();
+    const char *src = "m: {2001-12-14 1:2:3: v}\n";
+    node *doc;
+    assert_int_equal(yaml_load_one(a, "t.yaml", src, strlen(src), &doc), 0);
+    assert_true(map_get(doc, "m")->u.map.items[0].key->flags & NF_KEY_NOT_STR);
+    assert_int_equal(yaml_json_view(a, doc, 0, "t"), 0);
+    assert_false(map_get(doc, "m")->u.map.items[0].key->flags & NF_KEY_NOT_STR);
+    char out[64];
+    assert_int_equal(scalar_from_json_number(".nan", 4, out), -1);
+    assert_int_equal(scalar_from_json_number("0x50", 4, out), N_INT);
+    assert_int_equal(scalar_from_json_number("1234567", 7, out), N_FLOAT);
     arena_free(a);
 }
 
@@ -262,6 +289,7 @@ int run_quirks_tests(void)
         cmocka_unit_test(test_take_style),
         cmocka_unit_test(test_numbers_after_the_json_round_trip),
         cmocka_unit_test(test_json_round_trip_of_a_tree),
+        cmocka_unit_test(test_json_view_refuses_what_json_cannot_hold),
         cmocka_unit_test(test_emitter_writes_what_go_yaml_v2_writes),
     };
     return cmocka_run_group_tests_name("quirks", tests, NULL, NULL);
