@@ -72,11 +72,15 @@ test-quick: all $(UNIT_BIN)
 test-san:
 	$(MAKE) SAN=1 test-quick
 
-# The main job on the bundled example, from a fresh machine.
+# helm for Plugin resources: $HELM, else the test environment's, else helm on PATH.
+HELM_BIN ?= $(or $(HELM),$(wildcard $(abspath tools/testenv/bin/helm)),helm)
+
+# The main job on the bundled example, from a fresh machine: every plugin of
+# the catalogue rendered from local charts (no network).
 example:
 	tools/setup
 	$(MAKE) all
-	$(BIN) build overlays/production
+	HELM=$(HELM_BIN) $(BIN) build overlays/default
 
 # Regenerates test/golden/cases/*/want.* with kubectl kustomize.
 golden:

@@ -18,6 +18,12 @@ expect() { # NAME WANT_RC GREP_STDOUT GREP_STDERR CMD...
 expect cli-help 0 '^Usage:' '' "$KGRENDER" --help
 expect cli-no-args-help 0 '^Available Commands:' '' "$KGRENDER"
 expect cli-build-help 0 'kgrender build DIR' '' "$KGRENDER" build --help
+expect cli-build-help-registry 0 'registry HOST' '' "$KGRENDER" build --help
+expect cli-images-help 0 'kgrender images DIR' '' "$KGRENDER" images --help
+expect cli-mirror-help 0 'kgrender mirror --from BUNDLE' '' "$KGRENDER" mirror --help
+expect cli-mirror-no-to 1 '' 'to is required' "$KGRENDER" mirror "$TOP/overlays/production"
+expect cli-mirror-bad-jobs 1 '' 'jobs x: a number' "$KGRENDER" mirror --to m.local --jobs x
+expect cli-images-unknown-flag 1 '' 'unknown flag: --frob' "$KGRENDER" images --frob
 expect cli-version 0 '^kgrender v[0-9]' '' "$KGRENDER" version
 expect cli-version-short 0 '^v[0-9]+\.[0-9]+\.[0-9]+$' '' "$KGRENDER" version --short
 expect cli-unknown-command 1 '' 'unknown command "frobnicate"' "$KGRENDER" frobnicate

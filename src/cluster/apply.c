@@ -4,7 +4,7 @@
  * See apply.h for the whole picture. */
 #include "apply.h"
 #include "err.h"
-#include "json.h"
+#include "jsonout.h"
 #include "kyaml.h"
 #include <limits.h>
 #include <pthread.h>

@@ -6,7 +6,7 @@
  * headers. Nothing here is ever printed. */
 #include "err.h"
 #include "http.h"
-#include "json.h"
+#include "jsonout.h"
 #include "kubeconfig.h"
 #include "kyaml.h"
 #include "runcmd.h"

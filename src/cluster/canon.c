@@ -1,7 +1,7 @@
 /* Small tools of the apply engine: the key map, object keys, the content
  * hash and the redaction of Secret values in messages. */
 #include "apply.h"
-#include "json.h"
+#include "jsonout.h"
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>

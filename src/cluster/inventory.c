@@ -13,7 +13,7 @@
  * The parent lives in the namespace of the objects (see parent_namespace). */
 #include "apply.h"
 #include "err.h"
-#include "json.h"
+#include "jsonout.h"
 #include <limits.h>
 #include <openssl/evp.h>
 #include <stdlib.h>

@@ -4,7 +4,7 @@
  * summary line last. Messages come redacted (Secret values) from the engine;
  * nothing here prints an object's content. */
 #include "apply.h"
-#include "json.h"
+#include "jsonout.h"
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>

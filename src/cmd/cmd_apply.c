@@ -3,7 +3,7 @@
 #include "apply.h"
 #include "commands.h"
 #include "err.h"
-#include "flags.h"
+#include "cmdflags.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,23 +58,23 @@ static int usage_error(const char *fmt, const char *arg)
 static int apply_flag(int argc, char **argv, int *i, apply_opts *o, const char ***files)
 {
     const char *v, *a = argv[*i];
-    if ((v = flag_value(argc, argv, i, "--filename")) || (v = flag_value(argc, argv, i, "-f"))) {
+    if ((v = cmd_flag_value(argc, argv, i, "--filename")) || (v = cmd_flag_value(argc, argv, i, "-f"))) {
         *files = realloc(*files, (o->nfiles + 1) * sizeof **files);
         (*files)[o->nfiles++] = v;
-    } else if ((v = flag_value(argc, argv, i, "--field-manager"))) {
+    } else if ((v = cmd_flag_value(argc, argv, i, "--field-manager"))) {
         if (!*v) return err_set("--field-manager needs a name");
         o->field_manager = v;
-    } else if ((v = flag_value(argc, argv, i, "--applyset"))) {
+    } else if ((v = cmd_flag_value(argc, argv, i, "--applyset"))) {
         o->applyset = v;
-    } else if ((v = flag_value(argc, argv, i, "--dry-run"))) {
+    } else if ((v = cmd_flag_value(argc, argv, i, "--dry-run"))) {
         if (!strcmp(v, "server")) o->dry_run = DRY_SERVER;
         else if (!strcmp(v, "client")) o->dry_run = DRY_CLIENT;
         else if (!strcmp(v, "none")) o->dry_run = DRY_NONE;
         else return err_set("invalid --dry-run \"%s\": must be none, server or client", v);
-    } else if ((v = flag_value(argc, argv, i, "--timeout"))) {
+    } else if ((v = cmd_flag_value(argc, argv, i, "--timeout"))) {
         if (cluster_parse_duration(v, &o->timeout_ms) < 0)
             return err_set("invalid --timeout \"%s\": a duration like 30s or 5m", v);
-    } else if ((v = flag_value(argc, argv, i, "--output")) || (v = flag_value(argc, argv, i, "-o"))) {
+    } else if ((v = cmd_flag_value(argc, argv, i, "--output")) || (v = cmd_flag_value(argc, argv, i, "-o"))) {
         if (strcmp(v, "json")) return err_set("unsupported --output \"%s\" (json)", v);
         o->json = 1;
     } else if (!strcmp(a, "--force-conflicts")) o->force_conflicts = 1;
@@ -94,20 +94,22 @@ static int apply_flag(int argc, char **argv, int *i, apply_opts *o, const char *
 int cmd_apply(int argc, char **argv)
 {
     apply_opts o = {.field_manager = "kgrender", .progress = -1, .timeout_ms = 300000};
+    render_flags rf = {0}; /* build, image rewrite and plugin flags, for DIR */
     const char **files = NULL;
     int r, rc = 1;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             fputs(apply_help, stdout);
-            fputs(build_flags_help, stdout);
+            render_flags_help(stdout);
             fputs("\nCluster flags:\n", stdout);
             fputs(cluster_flags_help, stdout);
             free(files);
+            render_flags_free(&rf);
             return 0;
         }
         err_clear();
         if ((r = apply_flag(argc, argv, &i, &o, &files)) == 0) {
-            if ((r = build_flag_parse(argc, argv, &i, &o.build)) < 0) goto out; /* (it printed why) */
+            if ((r = render_flag(argc, argv, &i, &rf)) < 0) goto out; /* (it printed why) */
             if (r == 0) r = cluster_flag_parse(&o.cf, argc, argv, &i);
         }
         if (r < 0) {
@@ -131,8 +133,11 @@ int cmd_apply(int argc, char **argv)
     }
     if (!o.dir && !o.nfiles) o.dir = ".";
     o.files = files;
+    render_flags_ready(&rf);
+    o.build = rf.opt;
     rc = apply_main(&o);
 out:
     free(files);
+    render_flags_free(&rf);
     return rc;
 }

@@ -1,7 +1,7 @@
 #include "build.h"
+#include "cmdflags.h"
 #include "commands.h"
 #include "err.h"
-#include "flags.h"
 #include "strbuf.h"
 #include <errno.h>
 #include <stdio.h>
@@ -11,7 +11,8 @@
 static const char build_help[] =
     "Build a set of KRM resources using a 'kustomization.yaml' file. The DIR argument must be a path to a\n"
     "directory containing 'kustomization.yaml'. If DIR is omitted, '.' is assumed.\n"
-    "The output is byte-identical to 'kustomize build' (" "v5.5.0" ").\n\n"
+    "The output is byte-identical to 'kustomize build' (" "v5.5.0" ") unless the build holds Plugin\n"
+    "resources (expanded into their objects) or an image rewrite is asked for.\n\n"
     "Examples:\n"
     "  # Build the current working directory\n"
     "  kgrender build\n\n"
@@ -22,48 +23,57 @@ static const char build_help[] =
     "  -h, --help                        help for build\n"
     "  -o, --output string               If specified, write output to this path (atomically).\n";
 
+static int write_output(const char *output, const strbuf *out)
+{
+    if (output) {
+        if (write_file_atomic(output, out->buf, out->len) < 0) {
+            fprintf(stderr, "Error: writing %s: %s\n", output, strerror(errno));
+            return 1;
+        }
+    } else if ((out->len && fwrite(out->buf, 1, out->len, stdout) != out->len) || fflush(stdout) != 0) {
+        /* (empty output leaves out.buf NULL, which fwrite must not get) */
+        fprintf(stderr, "Error: writing output: %s\n", strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
 int cmd_build(int argc, char **argv)
 {
-    build_options opt = {0};
+    render_flags rf = {0};
     const char *dir = NULL, *output = NULL, *v;
-    int r;
-    for (int i = 1; i < argc; i++) {
+    int rc = 0, r;
+    for (int i = 1; i < argc && rc == 0; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             fputs(build_help, stdout);
-            fputs(build_flags_help, stdout);
+            render_flags_help(stdout);
+            render_flags_free(&rf);
             return 0;
-        } else if ((r = build_flag_parse(argc, argv, &i, &opt)) != 0) {
-            if (r < 0) return 1;
-        } else if ((v = flag_value(argc, argv, &i, "--output")) || (v = flag_value(argc, argv, &i, "-o"))) {
+        } else if ((r = render_flag(argc, argv, &i, &rf))) {
+            if (r < 0) rc = 1;
+        } else if ((v = cmd_flag_value(argc, argv, &i, "--output")) || (v = cmd_flag_value(argc, argv, &i, "-o"))) {
             output = v;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             fprintf(stderr, "error: unknown flag: %s\nRun 'kgrender build --help' for usage.\n", argv[i]);
-            return 1;
+            rc = 1;
         } else if (dir) {
             fputs("error: specify one path to a kustomization directory\n", stderr);
-            return 1;
+            rc = 1;
         } else {
             dir = argv[i];
         }
     }
-    if (!dir) dir = ".";
-    strbuf out = STRBUF_INIT;
-    if (build_run(dir, &opt, &out) < 0) {
-        fprintf(stderr, "Error: %s\n", err_msg());
-        sb_release(&out);
-        return 1;
-    }
-    int rc = 0;
-    if (output) {
-        if (write_file_atomic(output, out.buf, out.len) < 0) {
-            fprintf(stderr, "Error: writing %s: %s\n", output, strerror(errno));
+    if (rc == 0) {
+        render_flags_ready(&rf);
+        strbuf out = STRBUF_INIT;
+        if (build_run(dir ? dir : ".", &rf.opt, &out) < 0) {
+            fprintf(stderr, "Error: %s\n", err_msg());
             rc = 1;
+        } else {
+            rc = write_output(output, &out);
         }
-    } else if ((out.len && fwrite(out.buf, 1, out.len, stdout) != out.len) || fflush(stdout) != 0) {
-        /* (empty output leaves out.buf NULL, which fwrite must not get) */
-        fprintf(stderr, "Error: writing output: %s\n", strerror(errno));
-        rc = 1;
+        sb_release(&out);
     }
-    sb_release(&out);
+    render_flags_free(&rf);
     return rc;
 }

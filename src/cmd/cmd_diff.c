@@ -1,6 +1,8 @@
 /* kgrender diff A B | kgrender diff --rev REV DIR: the rendered effect of a
  * configuration change, object by object. Exit status as diff(1). */
 #include "build.h"
+#include "cmdflags.h"
+#include "images.h"
 #include "commands.h"
 #include "diff.h"
 #include "err.h"
@@ -35,22 +37,13 @@ static const char diff_help[] =
     "      --kind string         only objects of this kind\n"
     "      --name string         only objects of this name\n"
     "  -U, --context int         lines of context (default 3)\n"
-    "      --color string        auto (default: on a terminal), always or never\n"
-    "      --enable-helm, --helm-command, --load-restrictor   as for build\n\n"
-    "Exit status: 0 no difference, 1 differences, 2 trouble.\n";
-
-static const char *flag_value(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-    if (!strncmp(argv[*i], name, n) && argv[*i][n] == '=') return argv[*i] + n + 1;
-    if (!strcmp(argv[*i], name) && *i + 1 < argc) return argv[++*i];
-    return NULL;
-}
+    "      --color string        auto (default: on a terminal), always or never\n\n"
+    "Exit status: 0 no difference, 1 differences, 2 trouble. Build flags (applied to both sides):\n";
 
 struct diff_args {
     const char *side[2], *rev, *output, *color;
     diff_options opt;
-    build_options bo;
+    render_flags rf; /* build, image rewrite and plugin flags: both sides */
 };
 
 /* Loads one side: '-' is standard input, a directory is built, a file is read. */
@@ -62,7 +55,8 @@ static int load_side(arena *a, const char *what, const char *label, const struct
     if (strcmp(what, "-") && stat(what, &st) < 0) return err_set("%s: %s", what, strerror(errno));
     if (strcmp(what, "-") && S_ISDIR(st.st_mode)) {
         resmap rm = {0};
-        rc = build_objects(what, &da->bo, a, &rm);
+        build b = {.a = a, .opt = da->rf.opt};
+        rc = build_objects(&b, what, &rm);
         if (rc < 0) {
             err_prefix("building %s", label);
         } else {
@@ -114,38 +108,34 @@ static int checkout_rev(arena *a, const char *dir, const char *rev, char *tmp, i
 static int parse_args(int argc, char **argv, struct diff_args *da, arena *a)
 {
     const char *v;
-    int nside = 0;
+    int nside = 0, r;
     da->opt.context = 3;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             fputs(diff_help, stdout);
+            render_flags_help(stdout);
             return 1;
-        } else if ((v = flag_value(argc, argv, &i, "--rev"))) {
+        } else if ((v = cmd_flag_value(argc, argv, &i, "--rev"))) {
             da->rev = v;
-        } else if ((v = flag_value(argc, argv, &i, "--output")) || (v = flag_value(argc, argv, &i, "-o"))) {
+        } else if ((v = cmd_flag_value(argc, argv, &i, "--output")) || (v = cmd_flag_value(argc, argv, &i, "-o"))) {
             da->output = v;
-        } else if ((v = flag_value(argc, argv, &i, "--ignore"))) {
+        } else if ((v = cmd_flag_value(argc, argv, &i, "--ignore"))) {
             da->opt.ignore = arena_grow(a, da->opt.ignore, da->opt.nignore * sizeof(char *),
                                         (da->opt.nignore + 1) * sizeof(char *));
             da->opt.ignore[da->opt.nignore++] = v;
-        } else if ((v = flag_value(argc, argv, &i, "--kind"))) {
+        } else if ((v = cmd_flag_value(argc, argv, &i, "--kind"))) {
             da->opt.kind = v;
-        } else if ((v = flag_value(argc, argv, &i, "--name"))) {
+        } else if ((v = cmd_flag_value(argc, argv, &i, "--name"))) {
             da->opt.name = v;
-        } else if ((v = flag_value(argc, argv, &i, "--context")) || (v = flag_value(argc, argv, &i, "-U"))) {
+        } else if ((v = cmd_flag_value(argc, argv, &i, "--context")) || (v = cmd_flag_value(argc, argv, &i, "-U"))) {
             char *end;
             long n = strtol(v, &end, 10);
             if (*end || n < 0 || n > 100000) return err_set("invalid --context %s: want a number of lines", v);
             da->opt.context = (int)n;
-        } else if ((v = flag_value(argc, argv, &i, "--color"))) {
+        } else if ((v = cmd_flag_value(argc, argv, &i, "--color"))) {
             da->color = v;
-        } else if ((v = flag_value(argc, argv, &i, "--helm-command"))) {
-            da->bo.helm_command = v;
-        } else if (!strcmp(argv[i], "--enable-helm")) {
-            da->bo.enable_helm = 1;
-        } else if ((v = flag_value(argc, argv, &i, "--load-restrictor"))) {
-            if (!strcmp(v, "LoadRestrictionsNone")) da->bo.load_restrict_none = 1;
-            else if (strcmp(v, "LoadRestrictionsRootOnly")) return err_set("illegal flag value --load-restrictor %s", v);
+        } else if ((r = render_flag(argc, argv, &i, &da->rf))) {
+            if (r < 0) return err_set("invalid flag %s", argv[i]);
         } else if (!strcmp(argv[i], "--live")) {
             return err_set("--live is not available yet: it needs the cluster client of kgrender apply");
         } else if (argv[i][0] == '-' && argv[i][1]) {
@@ -156,6 +146,7 @@ static int parse_args(int argc, char **argv, struct diff_args *da, arena *a)
             return err_set("too many arguments: want A B, or --rev REV DIR");
         }
     }
+    render_flags_ready(&da->rf);
     if (da->rev ? nside != 1 : nside != 2)
         return err_set(da->rev ? "--rev REV wants one directory" : "want two things to compare: A B (directories, files or -)");
     if (da->side[0] && da->side[1] && !strcmp(da->side[0], "-") && !strcmp(da->side[1], "-"))
@@ -178,7 +169,7 @@ static int run_diff(struct diff_args *da, arena *a, strbuf *report, int *differs
     int have_tmp = 0, rc = -1;
     diff_side side[2];
     if (da->rev) {
-        const char *at;
+        const char *at = NULL;
         if (checkout_rev(a, da->side[0], da->rev, tmp, &have_tmp, &at) < 0) goto out;
         if (load_side(a, at, arena_printf(a, "%s@%s", da->side[0], da->rev), da, &side[0]) < 0) goto out;
         if (load_side(a, da->side[0], da->side[0], da, &side[1]) < 0) goto out;
@@ -204,6 +195,7 @@ int cmd_diff(int argc, char **argv)
     strbuf report = STRBUF_INIT;
     int differs = 0, rc = parse_args(argc, argv, &da, a);
     if (rc == 1) {
+        render_flags_free(&da.rf);
         arena_free(a);
         return 0;
     }
@@ -211,6 +203,7 @@ int cmd_diff(int argc, char **argv)
     if (rc < 0) {
         fprintf(stderr, "Error: %s\n", err_msg());
         sb_release(&report);
+        render_flags_free(&da.rf);
         arena_free(a);
         return 2;
     }
@@ -220,6 +213,7 @@ int cmd_diff(int argc, char **argv)
         status = 2;
     }
     sb_release(&report);
+    render_flags_free(&da.rf);
     arena_free(a);
     return status;
 }

@@ -7,5 +7,9 @@ int cmd_diff(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_api_resources(int argc, char **argv);
+int cmd_images(int argc, char **argv);
+int cmd_mirror(int argc, char **argv);
+int cmd_plugins(int argc, char **argv);
+int cmd_pull(int argc, char **argv);
 
 #endif

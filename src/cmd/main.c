@@ -15,6 +15,10 @@ static const struct command commands[] = {
     {"apply", cmd_apply, "Render a kustomization (or read objects) and apply it to a cluster, in parallel"},
     {"build", cmd_build, "Render a kustomization directory to a YAML stream (like kustomize build)"},
     {"diff", cmd_diff, "Show what a configuration change does, object by object"},
+    {"images", cmd_images, "List the container images a kustomization deploys"},
+    {"mirror", cmd_mirror, "Copy a kustomization's images to a registry or a bundle (skopeo)"},
+    {"pull", cmd_pull, "Fetch every remote source a build needs into the cache (for --offline)"},
+    {"plugins", cmd_plugins, "List the Plugin resources of a kustomization in dependency order"},
     {"version", cmd_version, "Print the version information"},
     {"api-resources", cmd_api_resources, "Print the supported API resources on the server"},
 };

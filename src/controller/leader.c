@@ -53,7 +53,7 @@ static void lease_path(const leader *l, strbuf *sb, int with_name)
  * unless we are taking the lease over. */
 static void lease_body(const leader *l, strbuf *sb, const char *rv, const char *acquire, long transitions)
 {
-    char now[40];
+    char now[64];
     micro_time(now, sizeof now);
     sb_addf(sb,
             "{\"apiVersion\":\"coordination.k8s.io/v1\",\"kind\":\"Lease\",\"metadata\":{\"name\":\"%s\","

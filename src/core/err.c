@@ -47,6 +47,11 @@ void err_clear(void)
     sb_reset(&message);
 }
 
+void err_release(void)
+{
+    sb_release(&message);
+}
+
 void warnf(const char *fmt, ...)
 {
     va_list ap;

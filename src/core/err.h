@@ -9,6 +9,8 @@ int err_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int err_prefix(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *err_msg(void);
 void err_clear(void);
+/* Frees this thread's message: for worker threads that may have failed, before they end. */
+void err_release(void);
 /* Warnings go straight to stderr: they never change the output. */
 void warnf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -58,17 +58,20 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Reads both pipes until they close or the deadline passes; returns 0, or -1 on timeout. */
-static int pump(int fds[2], strbuf *sinks[2], long long deadline)
+/* Reads both pipes until they close or the deadline passes; returns 0, -1
+ * on timeout, -2 when *cancel was set. */
+static int pump(int fds[2], strbuf *sinks[2], long long deadline, volatile sig_atomic_t *cancel)
 {
     char buf[65536];
     while (fds[0] >= 0 || fds[1] >= 0) {
         struct pollfd p[2] = {{fds[0], POLLIN, 0}, {fds[1], POLLIN, 0}};
-        int wait = -1;
+        int wait = cancel ? 200 : -1;
+        if (cancel && *cancel) return -2;
         if (deadline) {
             long long left = deadline - now_ms();
             if (left <= 0) return -1;
             wait = (int)(left > 1000 ? 1000 : left);
+            if (cancel && wait > 200) wait = 200;
         }
         int r = poll(p, 2, wait);
         if (r < 0 && errno != EINTR) return 0;
@@ -105,8 +108,10 @@ int runcmd_run(const runcmd *c, int *why)
     }
     int fds[2] = {po[0], pe[0]};
     strbuf *sinks[2] = {c->out, c->err};
-    int timed_out = pump(fds, sinks, c->timeout_s ? now_ms() + c->timeout_s * 1000LL : 0) < 0;
+    int pumped = pump(fds, sinks, c->timeout_s ? now_ms() + c->timeout_s * 1000LL : 0, c->cancel);
+    int timed_out = pumped == -1, cancelled = pumped == -2;
     if (timed_out) kill(pid, SIGKILL);
+    if (cancelled) kill(pid, SIGTERM); /* lets the tool clean up its temporary files */
     for (int i = 0; i < 2; i++)
         if (fds[i] >= 0) close(fds[i]);
     int st = 0, exec_errno = 0;
@@ -116,6 +121,10 @@ int runcmd_run(const runcmd *c, int *why)
     if (n == (ssize_t)sizeof exec_errno) {
         if (why) *why = exec_errno == ENOENT ? RUNCMD_NOTFOUND : RUNCMD_FAILED;
         return err_set("cannot run '%s': %s", c->argv[0], strerror(exec_errno));
+    }
+    if (cancelled) {
+        if (why) *why = RUNCMD_CANCELLED;
+        return err_set("'%s' interrupted", c->argv[0]);
     }
     if (timed_out) {
         if (why) *why = RUNCMD_TIMEOUT;

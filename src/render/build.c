@@ -406,7 +406,7 @@ static int is_local_config(const resource *r)
     return v && !strcmp(v, "true");
 }
 
-static void drop_local_config(resmap *rm)
+void drop_local_config(resmap *rm)
 {
     size_t w = 0;
     for (size_t i = 0; i < rm->n; i++)
@@ -417,31 +417,32 @@ static void drop_local_config(resmap *rm)
     }
 }
 
-int build_objects(const char *dir, const build_options *opt, arena *a, resmap *out)
+int build_objects(build *b, const char *dir, resmap *rm)
 {
-    build b = {.a = a, .opt = *opt};
     kust k;
-    int rc = top_level(&b, dir, &k, out);
+    int rc = top_level(b, dir, &k, rm);
     if (rc == 0) {
-        drop_local_config(out);
-        rc = sort_resources(b.a, out, map_get(k.k, "sortOptions"));
+        drop_local_config(rm);
+        rc = sort_resources(b->a, rm, map_get(k.k, "sortOptions"));
     }
-    if (rc == 0) rc = finish_build_metadata(&k, out);
+    if (rc == 0 && b->opt.expand) rc = b->opt.expand(b, &k, rm, b->opt.expand_ctx);
+    if (rc == 0) rc = finish_build_metadata(&k, rm);
+    if (rc == 0 && b->opt.post_build) rc = b->opt.post_build(b->opt.post_build_ctx, &k, rm);
     return rc;
 }
 
 int build_run(const char *dir, const build_options *opt, strbuf *out)
 {
-    arena *a = arena_new();
+    build b = {.a = arena_new(), .opt = *opt};
     resmap rm = {0};
-    int rc = build_objects(dir, opt, a, &rm);
-    if (rc == 0) {
+    int rc = build_objects(&b, dir, &rm);
+    if (rc == 0 && !opt->no_emit) {
         node **docs = malloc((rm.n ? rm.n : 1) * sizeof *docs);
         for (size_t i = 0; i < rm.n; i++) docs[i] = rm.v[i]->obj;
         rc = yaml_emit_stream(out, docs, rm.n);
         free(docs);
     }
     resmap_free(&rm);
-    arena_free(a);
+    arena_free(b.a);
     return rc;
 }

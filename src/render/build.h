@@ -27,10 +27,21 @@ typedef struct tconfig {
     node *cat[FS_NCATEGORIES];
 } tconfig;
 
+struct build;
+struct kust;
 typedef struct build_options {
     int load_restrict_none;    /* --load-restrictor LoadRestrictionsNone */
     int enable_helm;           /* --enable-helm */
     const char *helm_command;  /* --helm-command */
+    /* Runs on the built, sorted top-level objects before buildMetadata and
+     * output: Plugin resources are expanded here (src/plugins); NULL keeps them. */
+    int (*expand)(struct build *b, struct kust *top, struct resmap *rm, void *ctx);
+    void *expand_ctx;
+    /* Runs on the final objects before they are written (src/images: registry
+     * rewrite, image lists); no_emit: the command wants only that. */
+    int (*post_build)(void *ctx, struct kust *k, resmap *rm);
+    void *post_build_ctx;
+    int no_emit;
 } build_options;
 
 typedef struct build {
@@ -70,11 +81,13 @@ const struct builtin *builtin_find(const char *kind);
 
 /* Builds the kustomization in dir; output in kustomize's format into out. */
 int build_run(const char *dir, const build_options *opt, strbuf *out);
-/* Builds the kustomization in dir into out: the final objects in output
- * order, allocated in a (the caller frees a after resmap_free(out)). */
-int build_objects(const char *dir, const build_options *opt, arena *a, resmap *out);
 /* Builds into rm (unsorted bookkeeping kept); for subcommands that need objects. */
 int build_resmap(build *b, const char *dir, resmap *rm);
+/* Everything build_run does but printing: the objects it would print, in
+ * order, in rm, allocated in b->a (set b->a and b->opt; the caller frees). */
+int build_objects(build *b, const char *dir, resmap *rm);
+/* Removes objects annotated config.kubernetes.io/local-config: "true". */
+void drop_local_config(resmap *rm);
 
 /* rel resolved against the kustomization's directory (absolute paths kept). */
 const char *kust_path(kust *k, const char *rel);

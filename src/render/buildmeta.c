@@ -1,7 +1,7 @@
 /* buildMetadata (managedByLabel, originAnnotations, transformerAnnotations)
  * and removal of the build's own bookkeeping before output. As kustomize,
  * the top-level kustomization's buildMetadata governs every level. */
-#include "build.h"
+#include "buildmeta.h"
 #include "err.h"
 #include "builtins.h"
 #include <limits.h>
@@ -13,6 +13,7 @@
 #define MANAGED_BY_VALUE "kustomize-(devel)"
 #define ORIGIN_KEY "config.kubernetes.io/origin"
 #define TRANSFORMATIONS_KEY "alpha.config.kubernetes.io/transformations"
+#define INTERNAL "internal.config.kubernetes.io/"
 
 /* Annotations kustomize and kyaml use as bookkeeping, always removed from
  * the output (resource.BuildAnnotations in kustomize). */
@@ -55,28 +56,186 @@ static const char *relative_path(arena *a, const char *dir, const char *file)
     return r;
 }
 
+/* kustomize tracks origins whenever buildMetadata has any option. */
+static int buildmeta_on(kust *k)
+{
+    node *bm = map_get(k->b->top_kustomization, "buildMetadata");
+    return bm && bm->kind == N_SEQ && bm->u.seq.n;
+}
+
+/* The origin annotation's text for r ("" when it has none). */
+static void origin_text(kust *k, const resource *r, strbuf *sb)
+{
+    arena *a = k->b->a;
+    if (r->generated && r->configured_by_kind) {
+        sb_addf(sb, "configuredIn: %s\nconfiguredBy:\n  apiVersion: builtin\n  kind: %s\n",
+                relative_path(a, k->b->top_dir, r->configured_in), r->configured_by_kind);
+        if (r->configured_by_name) sb_addf(sb, "  name: %s\n", r->configured_by_name);
+    } else if (r->origin && r->origin[0] != '(') {
+        sb_addf(sb, "path: %s\n", relative_path(a, k->b->top_dir, r->origin));
+    }
+}
+
 static void add_origin(kust *k, resource *r)
 {
     arena *a = k->b->a;
     strbuf sb = STRBUF_INIT;
-    if (r->generated && r->configured_by_kind) {
-        sb_addf(&sb, "configuredIn: %s\nconfiguredBy:\n  apiVersion: builtin\n  kind: %s\n",
-                relative_path(a, k->b->top_dir, r->configured_in), r->configured_by_kind);
-        if (r->configured_by_name) sb_addf(&sb, "  name: %s\n", r->configured_by_name);
-    } else if (r->origin && r->origin[0] != '(') {
-        sb_addf(&sb, "path: %s\n", relative_path(a, k->b->top_dir, r->origin));
-    }
+    origin_text(k, r, &sb);
     if (sb.len) {
         node *anns = map_ensure_map(a, map_ensure_map(a, r->obj, "metadata"), "annotations");
-        map_set(a, anns, "config.kubernetes.io/origin", node_new_strn(a, sb.buf, sb.len));
+        map_set(a, anns, ORIGIN_KEY, node_new_strn(a, sb.buf, sb.len));
     }
     sb_release(&sb);
 }
 
+/* The internal annotations kustomize would have on r now. */
+static void internal_annotations(kust *k, const resource *r, bookkeeping *bk)
+{
+    arena *a = k->b->a;
+    static const char *const prev_keys[3] = {INTERNAL "previousKinds", INTERNAL "previousNames",
+                                             INTERNAL "previousNamespaces"};
+    for (int f = 0; f < 3 && r->nprev; f++) {
+        strbuf sb = STRBUF_INIT;
+        for (uint32_t i = 0; i < r->nprev; i++) {
+            const resid *id = &r->prev[i];
+            const char *ns = resid_effective_ns(id); /* StorePreviousId: EffectiveNamespace */
+            const char *v = f == 0 ? id->kind : f == 1 ? id->name : *ns ? ns : "_non_namespaceable_";
+            sb_addf(&sb, "%s%s", i ? "," : "", v);
+        }
+        bk->keys[bk->n] = prev_keys[f];
+        bk->vals[bk->n++] = arena_strdup(a, sb.buf);
+        sb_release(&sb);
+    }
+    const strlist *affixes[2] = {&r->prefixes, &r->suffixes};
+    for (int f = 0; f < 2; f++) {
+        if (!affixes[f]->n) continue;
+        strbuf sb = STRBUF_INIT;
+        for (uint32_t i = 0; i < affixes[f]->n; i++) sb_addf(&sb, "%s%s", i ? "," : "", affixes[f]->v[i]);
+        bk->keys[bk->n] = f ? INTERNAL "suffixes" : INTERNAL "prefixes";
+        bk->vals[bk->n++] = arena_strdup(a, sb.buf);
+        sb_release(&sb);
+    }
+    const char *gk = r->generated ? r->configured_by_kind : NULL;
+    if (gk && (!strcmp(gk, "ConfigMapGenerator") || !strcmp(gk, "SecretGenerator"))) {
+        static const char *const behaviors[] = {"unspecified", "create", "merge", "replace"};
+        bk->keys[bk->n] = INTERNAL "generatorBehavior";
+        bk->vals[bk->n++] = behaviors[r->behavior];
+    }
+    if (r->needs_hash) {
+        bk->keys[bk->n] = INTERNAL "needsHashSuffix";
+        bk->vals[bk->n++] = "enabled";
+    }
+}
+
+void buildmeta_enter(kust *k, resource *r, bookkeeping *bk)
+{
+    arena *a = k->b->a;
+    memset(bk, 0, sizeof *bk);
+    node *md = map_get(r->obj, "metadata");
+    if (!md || md->kind != N_MAP) return;
+    bk->made = !map_get(md, "annotations");
+    if (buildmeta_on(k) && !r->origin_in_tree) {
+        add_origin(k, r);
+        r->origin_in_tree = 1;
+    }
+    internal_annotations(k, r, bk);
+    if (!bk->n) return;
+    node *anns = map_ensure_map(a, md, "annotations"); /* kustomize's SetAnnotations replaces a non-map */
+    for (int i = 0; i < bk->n; i++) map_set(a, anns, bk->keys[i], node_new_str(a, bk->vals[i]));
+}
+
+static const char *ann_text(const node *anns, const char *key)
+{
+    return node_strval(map_get(anns, key));
+}
+
+static int changed(const node *anns, const bookkeeping *bk, const char *key)
+{
+    const char *now = ann_text(anns, key), *was = NULL;
+    for (int i = 0; i < bk->n; i++)
+        if (!strcmp(bk->keys[i], key)) was = bk->vals[i];
+    return !now != !was || (now && strcmp(now, was));
+}
+
+/* kustomize's comma-separated annotation lists (getCsvAnnotation). */
+static uint32_t split_csv(arena *a, const char *s, const char ***out)
+{
+    uint32_t n = 1;
+    for (const char *p = s; *p; p++) n += *p == ',';
+    *out = arena_alloc(a, n * sizeof **out);
+    uint32_t i = 0;
+    for (const char *p = s;; p++) {
+        const char *e = strchr(p, ',');
+        (*out)[i++] = arena_strndup(a, p, e ? (size_t)(e - p) : strlen(p));
+        if (!e) break;
+        p = e;
+    }
+    return n;
+}
+
+/* kustomize's PrevIds: the current group and version with the recorded
+ * kinds, names and namespaces (lists of different lengths: none). */
+static void read_prev_ids(kust *k, resource *r, const node *anns)
+{
+    arena *a = k->b->a;
+    const char *kinds = ann_text(anns, INTERNAL "previousKinds"), *names = ann_text(anns, INTERNAL "previousNames"),
+               *nss = ann_text(anns, INTERNAL "previousNamespaces");
+    r->nprev = 0;
+    if (!kinds || !names || !nss) return;
+    const char **kv, **nv, **sv;
+    uint32_t n = split_csv(a, kinds, &kv);
+    if (split_csv(a, names, &nv) != n || split_csv(a, nss, &sv) != n) return;
+    for (uint32_t i = 0; i < n; i++) {
+        resid id = r->id;
+        id.kind = kv[i];
+        id.name = nv[i];
+        id.ns = strcmp(sv[i], "_non_namespaceable_") ? sv[i] : "";
+        resource_push_prev(a, r, &id);
+    }
+}
+
+static void read_affixes(kust *k, strlist *l, const char *text)
+{
+    memset(l, 0, sizeof *l);
+    if (!text) return;
+    const char **v;
+    uint32_t n = split_csv(k->b->a, text, &v);
+    for (uint32_t i = 0; i < n; i++) strlist_push(k->b->a, l, v[i]);
+}
+
+static void read_back(kust *k, resource *r, const node *anns, const bookkeeping *bk)
+{
+    if (changed(anns, bk, INTERNAL "previousKinds") || changed(anns, bk, INTERNAL "previousNames") ||
+        changed(anns, bk, INTERNAL "previousNamespaces"))
+        read_prev_ids(k, r, anns);
+    if (changed(anns, bk, INTERNAL "prefixes")) read_affixes(k, &r->prefixes, ann_text(anns, INTERNAL "prefixes"));
+    if (changed(anns, bk, INTERNAL "suffixes")) read_affixes(k, &r->suffixes, ann_text(anns, INTERNAL "suffixes"));
+    if (changed(anns, bk, INTERNAL "needsHashSuffix")) {
+        const char *v = ann_text(anns, INTERNAL "needsHashSuffix");
+        r->needs_hash = v && !strcmp(v, "enabled");
+    }
+    if (changed(anns, bk, INTERNAL "generatorBehavior")) {
+        const char *v = ann_text(anns, INTERNAL "generatorBehavior");
+        r->behavior = !v ? BEHAVIOR_NONE : !strcmp(v, "create") ? BEHAVIOR_CREATE : !strcmp(v, "merge") ? BEHAVIOR_MERGE
+                    : !strcmp(v, "replace") ? BEHAVIOR_REPLACE : BEHAVIOR_NONE;
+    }
+}
+
+void buildmeta_leave(kust *k, resource *r, bookkeeping *bk, int flags)
+{
+    node *md = r->obj ? map_get(r->obj, "metadata") : NULL;
+    node *anns = map_get(md, "annotations");
+    if (anns && anns->kind != N_MAP) anns = NULL;
+    if (flags & BK_READBACK) read_back(k, r, anns, bk);
+    for (int i = 0; anns && i < bk->n; i++) map_del(anns, bk->keys[i]);
+    if (anns && !anns->u.map.n && (bk->made || (flags & BK_DROP_EMPTY))) map_del(md, "annotations");
+}
+
 /* Drops bookkeeping annotations (and origin/transformation records unless
  * asked for). kustomize rewrites every object's annotations through a
- * map[string]string on the way out, so values become strings (mappings and
- * lists empty ones) and an annotations field left empty disappears. */
+ * map[string]string on the way out, so values become new string nodes
+ * (mappings and lists empty ones) without their written style, in a block
+ * mapping, and an annotations field left empty disappears. */
 static void strip_annotations(arena *a, resource *r, int origins, int transformations)
 {
     node *md = map_get(r->obj, "metadata");
@@ -85,10 +244,11 @@ static void strip_annotations(arena *a, resource *r, int origins, int transforma
         for (const char *const *key = build_annotations; *key; key++) map_del(anns, *key);
         if (!origins) map_del(anns, ORIGIN_KEY);
         if (!transformations) map_del(anns, TRANSFORMATIONS_KEY);
+        anns->flags &= ~(unsigned)NF_FLOW;
         for (uint32_t i = 0; i < anns->u.map.n; i++) {
             node **v = &anns->u.map.items[i].val;
-            if ((*v)->kind == N_STR && !((*v)->flags & NF_TIMESTAMP)) continue;
-            node *s = node_new_str(a, node_text(*v) ? node_text(*v) : "");
+            if ((*v)->kind == N_STR && !((*v)->flags & (NF_TIMESTAMP | NF_QUOTED | NF_FOLDED | NF_LITERAL))) continue;
+            node *s = node_text(*v) ? node_new_strn(a, (*v)->u.str.s, (*v)->u.str.len) : node_new_str(a, "");
             node_set_pos(s, *v);
             *v = s;
         }
@@ -110,32 +270,44 @@ int finish_build_metadata(kust *k, resmap *rm)
             node *labels = map_ensure_map(a, map_ensure_map(a, r->obj, "metadata"), "labels");
             map_set(a, labels, "app.kubernetes.io/managed-by", node_new_str(a, MANAGED_BY_VALUE));
         }
-        if (origins) add_origin(k, r);
+        if (origins && !r->origin_in_tree) add_origin(k, r);
     }
     return 0;
 }
 
-/* kustomize records each transformer as a YAML list item appended to the
- * transformations annotation of every object, as soon as it has run. */
+/* After each transformer, kustomize's AddTransformerAnnotation: an object
+ * without an origin annotation (a patch removed it) takes the transformer
+ * as its origin; the others record it as a YAML list item appended to the
+ * transformations annotation. */
 int buildmeta_transformed(kust *k, const node *config, int builtin, resmap *rm)
 {
     arena *a = k->b->a;
-    if (!has_option(map_get(k->b->top_kustomization, "buildMetadata"), "transformerAnnotations")) return 0;
+    if (!buildmeta_on(k)) return 0;
     const char *file = !builtin && config->file ? config->file : k->file;
-    strbuf sb = STRBUF_INIT;
-    sb_addf(&sb, "- configuredIn: %s\n  configuredBy:\n", relative_path(a, k->b->top_dir, file));
+    strbuf sb = STRBUF_INIT, item = STRBUF_INIT;
+    sb_addf(&sb, "configuredIn: %s\nconfiguredBy:\n", relative_path(a, k->b->top_dir, file));
     const char *av = node_get_str(config, "apiVersion", NULL), *kind = node_get_str(config, "kind", NULL);
-    if (av && *av) sb_addf(&sb, "    apiVersion: %s\n", av);
-    if (kind && *kind) sb_addf(&sb, "    kind: %s\n", kind);
+    if (av && *av) sb_addf(&sb, "  apiVersion: %s\n", av);
+    if (kind && *kind) sb_addf(&sb, "  kind: %s\n", kind);
     const char *name = node_get_str(config, "metadata", "name", NULL);
     const char *ns = node_get_str(config, "metadata", "namespace", NULL);
-    if (!builtin && name && *name) sb_addf(&sb, "    name: %s\n", name);
-    if (!builtin && ns && *ns) sb_addf(&sb, "    namespace: %s\n", ns);
+    if (!builtin && name && *name) sb_addf(&sb, "  name: %s\n", name);
+    if (!builtin && ns && *ns) sb_addf(&sb, "  namespace: %s\n", ns);
+    for (const char *p = sb.buf; *p; p++) { /* the same origin as a list item */
+        if (p == sb.buf || p[-1] == '\n') sb_adds(&item, p == sb.buf ? "- " : "  ");
+        sb_addc(&item, *p);
+    }
     for (size_t i = 0; i < rm->n; i++) {
-        node *anns = map_ensure_map(a, map_ensure_map(a, rm->v[i]->obj, "metadata"), "annotations");
+        resource *r = rm->v[i];
+        node *anns = map_ensure_map(a, map_ensure_map(a, r->obj, "metadata"), "annotations");
+        if (r->origin_in_tree && !map_get(anns, ORIGIN_KEY)) {
+            map_set(a, anns, ORIGIN_KEY, node_new_strn(a, sb.buf, sb.len));
+            continue;
+        }
         const char *old = node_text(map_get(anns, TRANSFORMATIONS_KEY));
-        map_set(a, anns, TRANSFORMATIONS_KEY, node_new_str(a, arena_printf(a, "%s%s", old ? old : "", sb.buf)));
+        map_set(a, anns, TRANSFORMATIONS_KEY, node_new_str(a, arena_printf(a, "%s%s", old ? old : "", item.buf)));
     }
     sb_release(&sb);
+    sb_release(&item);
     return 0;
 }

@@ -1,6 +1,8 @@
 #include "builtins.h"
 #include "err.h"
 #include "kyaml.h"
+#include "quirks.h"
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -73,13 +75,51 @@ node *builtin_config_new(kust *k, const char *kind, const char *name)
     return c;
 }
 
+/* One string of a config as go-yaml v2 reads it back from JSON (quirks.h). */
+static int config_string(arena *a, const char *kind, node **sp)
+{
+    node *s = *sp;
+    if (quirk_v2_forbidden_char(s->u.str.s, s->u.str.len))
+        return err_set("%s: builtin %s marshal: yaml: control characters are not allowed", node_pos(a, s), kind);
+    size_t len;
+    char *folded = quirk_v2_fold_nel(s->u.str.s, s->u.str.len, &len);
+    if (folded) {
+        node *f = node_new_strn(a, folded, len); /* keys are shared between clones: never edited in place */
+        node_set_pos(f, s);
+        f->flags = s->flags;
+        *sp = f;
+        free(folded);
+    }
+    return 0;
+}
+
+/* kustomize configures each builtin with YAML that sigs.k8s.io/yaml makes
+ * from the config (JSON text, then go-yaml v2), so every string of it comes
+ * back as v2 reads it: a raw NEL folded like a line break, and a raw DEL or
+ * C1 control an error (golden cases generator-hash-nel, secret-generator-del-char). */
+static int config_marshal(arena *a, const char *kind, node **np)
+{
+    node *n = *np;
+    if (n->kind == N_STR) return config_string(a, kind, np);
+    if (n->kind == N_SEQ)
+        for (uint32_t i = 0; i < n->u.seq.n; i++)
+            if (config_marshal(a, kind, &n->u.seq.items[i]) < 0) return -1;
+    if (n->kind == N_MAP)
+        for (uint32_t i = 0; i < n->u.map.n; i++)
+            if (config_string(a, kind, &n->u.map.items[i].key) < 0 ||
+                config_marshal(a, kind, &n->u.map.items[i].val) < 0)
+                return -1;
+    return 0;
+}
+
 static int run_steps(kust *k, const struct step *steps, size_t n, resmap *rm)
 {
     for (size_t i = 0; i < n; i++) {
         node_list configs = {0};
         int rc = steps[i].configure(k, &configs);
         for (size_t j = 0; rc == 0 && j < configs.n; j++) {
-            rc = steps[i].apply(k, configs.v[j], rm);
+            rc = config_marshal(k->b->a, steps[i].kind, &configs.v[j]);
+            if (rc == 0) rc = steps[i].apply(k, configs.v[j], rm);
             if (rc == 0 && steps == transformer_steps) rc = buildmeta_transformed(k, configs.v[j], 1, rm);
         }
         list_free(&configs);
@@ -98,7 +138,7 @@ static int run_configs(kust *k, node_list *configs, resmap *rm, const char *fiel
         if (!p)
             return err_set("%s: %s: unable to load plugin kind '%s': not a built-in generator or transformer "
                            "(exec and KRM-function plugins are not supported)", node_pos(a, c), field, kind ? kind : "(none)");
-        if (p->fn(k, c, rm) < 0) return -1;
+        if (config_marshal(a, kind, &configs->v[i]) < 0 || p->fn(k, configs->v[i], rm) < 0) return -1;
         if (!strcmp(field, "transformers") && buildmeta_transformed(k, c, 0, rm) < 0) return -1;
     }
     return 0;

@@ -37,6 +37,11 @@ static void split_escaped(arena *a, const char *text, const char ***segs, uint32
         sb_addc(&cur, *p);
     }
     sb_release(&cur);
+    /* "allow path to start with forward slash": one leading empty part goes */
+    if (*n > 1 && !(*segs)[0][0]) {
+        (*segs)++;
+        (*n)--;
+    }
 }
 
 static int has_suffix(const char *s, char c)
@@ -98,7 +103,9 @@ static void classify(arena *a, fp_seg *s)
     s->is_num = errno == 0;
 }
 
-void fieldpath_parse(arena *a, const char *text, fieldpath *out)
+/* clean: kyaml's cleanPath, which its PathGetter (Lookup) applies and its
+ * PathMatcher does not: surrounding spaces are trimmed, empty parts dropped. */
+static void parse(arena *a, const char *text, int clean, fieldpath *out)
 {
     const char **segs;
     uint32_t n;
@@ -107,16 +114,25 @@ void fieldpath_parse(arena *a, const char *text, fieldpath *out)
     out->v = arena_zalloc(a, (n + 1) * sizeof *out->v);
     out->n = 0;
     for (uint32_t i = 0; i < n; i++) {
-        /* kyaml's cleanPath: surrounding spaces and empty parts are dropped */
         const char *s = segs[i];
         size_t len = strlen(s);
-        while (len && (*s == ' ' || *s == '\t')) s++, len--;
-        while (len && (s[len - 1] == ' ' || s[len - 1] == '\t')) len--;
-        if (!len) continue;
+        while (clean && len && (*s == ' ' || *s == '\t')) s++, len--;
+        while (clean && len && (s[len - 1] == ' ' || s[len - 1] == '\t')) len--;
+        if (clean && !len) continue;
         fp_seg *seg = &out->v[out->n++];
         seg->text = arena_strndup(a, s, len);
         classify(a, seg);
     }
+}
+
+void fieldpath_parse(arena *a, const char *text, fieldpath *out)
+{
+    parse(a, text, 1, out);
+}
+
+void fieldpath_parse_matcher(arena *a, const char *text, fieldpath *out)
+{
+    parse(a, text, 0, out);
 }
 
 static const char *kind_name(const node *n)
@@ -189,22 +205,19 @@ int fieldpath_lookup(arena *a, node *root, const fieldpath *fp, node **out)
     return 0;
 }
 
-static void slot_push(slot_list *l, node **s, int created)
+static void slot_push(slot_list *l, node **s)
 {
     if (l->n == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 16;
         l->v = realloc(l->v, l->cap * sizeof *l->v);
-        l->created = realloc(l->created, l->cap);
-        if (!l->v || !l->created) abort();
+        if (!l->v) abort();
     }
-    l->created[l->n] = (uint8_t)created;
     l->v[l->n++] = s;
 }
 
 void slot_list_free(slot_list *l)
 {
     free(l->v);
-    free(l->created);
     memset(l, 0, sizeof *l);
 }
 
@@ -215,31 +228,33 @@ struct matcher {
     slot_list *out;
 };
 
-static int match_at(struct matcher *m, node **slot, uint32_t i, int created);
+static int match_at(struct matcher *m, node **slot, uint32_t i);
 
-/* kyaml's getPathPartKind: what to create for the part before `next`. */
+/* kyaml's getPathPartKind: what to create for the part before `next` (the
+ * leaf's kind at the end of the path or before an empty part). */
 static int part_kind(const struct matcher *m, uint32_t next)
 {
-    if (next == m->fp->n) return m->create;
+    if (next == m->fp->n || !*m->fp->v[next].text) return m->create;
     const fp_seg *s = &m->fp->v[next];
     return s->is_list || (s->is_num && s->num >= 0) ? N_SEQ : N_MAP;
 }
 
-/* A new node for part i+1; a created scalar leaf is marked so that it takes
- * the type its text reads as (kyaml leaves it untagged). */
-static node *new_part(struct matcher *m, uint32_t i, int *created)
+/* A new node for part i+1. kyaml creates it without a tag, so a scalar
+ * reads as whatever text it is given later (NF_UNTAGGED). */
+static node *new_part(struct matcher *m, uint32_t i)
 {
     int kind = part_kind(m, i + 1);
-    *created = i + 1 == m->fp->n && kind < N_MAP;
-    return node_new(m->a, kind < N_MAP ? N_STR : kind);
+    node *n = kind < N_MAP ? scalar_new_plain(m->a, "", 0) : node_new(m->a, kind);
+    if (kind < N_MAP) n->flags |= NF_UNTAGGED;
+    return n;
 }
 
 /* With create, kyaml writes into a null it meets on the way, where the
  * writes are lost: a detached node stands in for it. */
-static node **phantom(struct matcher *m, int kind)
+static node **phantom(struct matcher *m, node *n)
 {
     node **slot = arena_alloc(m->a, sizeof *slot);
-    *slot = node_new(m->a, kind);
+    *slot = n;
     return slot;
 }
 
@@ -249,7 +264,7 @@ static int match_list(struct matcher *m, node *n, uint32_t i)
 {
     const fp_seg *s = &m->fp->v[i];
     if (!s->key) return bad_list_seg(m->fp, s);
-    if (n->kind == N_NULL && m->create >= 0) n = *phantom(m, N_SEQ);
+    if (n->kind == N_NULL && m->create >= 0) n = *phantom(m, node_new(m->a, N_SEQ));
     if (n->kind == N_NULL) return 0;
     if (n->kind != N_SEQ) return wrong_kind(m->a, m->fp, i, n, "SequenceNode");
     regex_t re;
@@ -260,66 +275,95 @@ static int match_list(struct matcher *m, node *n, uint32_t i)
     for (uint32_t j = 0; rc == 0 && j < n->u.seq.n; j++) {
         node *e = n->u.seq.items[j];
         const char *t = *s->key ? (e->kind == N_MAP ? node_text(map_get(e, s->key)) : NULL) : node_text(e);
-        if (t && regexec(&re, t, 0, NULL, 0) == 0) rc = match_at(m, &n->u.seq.items[j], i + 1, 0);
+        if (t && regexec(&re, t, 0, NULL, 0) == 0) rc = match_at(m, &n->u.seq.items[j], i + 1);
     }
     regfree(&re);
     if (rc < 0 || m->create < 0 || m->out->n > before) return rc;
+    /* kyaml's NewScalarRNode: the matched value, untagged */
     node *val = scalar_new_plain(m->a, s->val, strlen(s->val)), *elem = val;
+    val->flags |= NF_UNTAGGED;
     if (*s->key) {
         elem = node_new(m->a, N_MAP);
         map_set(m->a, elem, s->key, val);
     }
     seq_push(m->a, n, elem);
-    return match_at(m, &n->u.seq.items[n->u.seq.n - 1], i + 1, !*s->key && i + 1 == m->fp->n);
+    return match_at(m, &n->u.seq.items[n->u.seq.n - 1], i + 1);
 }
 
 static int match_index(struct matcher *m, node *n, uint32_t i)
 {
     const fp_seg *s = &m->fp->v[i];
-    if (n->kind == N_NULL && m->create >= 0) n = *phantom(m, N_SEQ);
+    if (n->kind == N_NULL && m->create >= 0) n = *phantom(m, node_new(m->a, N_SEQ));
     if (n->kind != N_SEQ && n->kind != N_NULL) return wrong_kind(m->a, m->fp, i, n, "SequenceNode");
     uint32_t have = n->kind == N_SEQ ? n->u.seq.n : 0;
-    int created = 0;
     if ((unsigned long)s->num == have && m->create >= 0) {
-        seq_push(m->a, n, new_part(m, i, &created));
+        seq_push(m->a, n, new_part(m, i));
         have++;
     }
     if ((unsigned long)s->num >= have)
         return err_set("index %ld specified but only %u elements found", s->num, have);
-    return match_at(m, &n->u.seq.items[s->num], i + 1, created);
+    return match_at(m, &n->u.seq.items[s->num], i + 1);
 }
 
-static int match_at(struct matcher *m, node **slot, uint32_t i, int created)
+/* An empty part (as in "data..x") is kyaml's FieldMatcher without a name:
+ * it matches the node itself when that is a scalar with empty text, and
+ * fails on a collection. With create, a null or other scalar is replaced
+ * by the new part, and the rest of the path goes into a detached copy. */
+static int match_empty(struct matcher *m, node **slot, uint32_t i)
+{
+    node *n = *slot;
+    if (n->kind >= N_MAP) return wrong_kind(m->a, m->fp, i, n, "ScalarNode");
+    int null = n->kind == N_NULL && !(n->flags & NF_UNTAGGED); /* kyaml's IsMissingOrNull: tagged !!null */
+    if (!null && !n->u.str.len) return match_at(m, slot, i + 1);
+    if (m->create < 0) return 0;
+    node *made = new_part(m, i);
+    if (made->kind < N_MAP && (n->flags & NF_QUOTED)) { /* FieldSetter keeps the style: quoted reads as a string */
+        made = node_new_str(m->a, "");
+        made->flags |= NF_QUOTED | NF_UNTAGGED;
+    }
+    node_set_pos(made, n);
+    *slot = made;
+    return match_at(m, phantom(m, node_clone(m->a, made)), i + 1);
+}
+
+static int match_field(struct matcher *m, node *n, uint32_t i)
+{
+    const fp_seg *s = &m->fp->v[i];
+    if (n->kind == N_NULL && m->create >= 0) n = *phantom(m, node_new(m->a, N_MAP));
+    if (n->kind == N_NULL) return 0;
+    if (n->kind != N_MAP) return wrong_kind(m->a, m->fp, i, n, "MappingNode");
+    int idx = map_index(n, s->text);
+    if (idx < 0 && m->create < 0) return 0;
+    if (idx < 0) {
+        map_set(m->a, n, s->text, new_part(m, i));
+        idx = (int)n->u.map.n - 1;
+    }
+    return match_at(m, &n->u.map.items[idx].val, i + 1);
+}
+
+static int match_at(struct matcher *m, node **slot, uint32_t i)
 {
     if (i == m->fp->n) {
-        slot_push(m->out, slot, created);
+        slot_push(m->out, slot);
         return 0;
     }
     const fp_seg *s = &m->fp->v[i];
     node *n = *slot;
     if (s->is_num && s->num >= 0) return match_index(m, n, i);
     if (s->is_list) return match_list(m, n, i);
+    if (!*s->text) return match_empty(m, slot, i);
     if (!strcmp(s->text, "*")) {
         if (n->kind == N_NULL) return 0;
         if (n->kind != N_SEQ) return wrong_kind(m->a, m->fp, i, n, "SequenceNode");
         for (uint32_t j = 0; j < n->u.seq.n; j++)
-            if (match_at(m, &n->u.seq.items[j], i + 1, 0) < 0) return -1;
+            if (match_at(m, &n->u.seq.items[j], i + 1) < 0) return -1;
         return 0;
     }
-    if (n->kind == N_NULL && m->create >= 0) n = *phantom(m, N_MAP);
-    if (n->kind == N_NULL) return 0;
-    if (n->kind != N_MAP) return wrong_kind(m->a, m->fp, i, n, "MappingNode");
-    int idx = map_index(n, s->text), made = 0;
-    if (idx < 0 && m->create < 0) return 0;
-    if (idx < 0) {
-        map_set(m->a, n, s->text, new_part(m, i, &made));
-        idx = (int)n->u.map.n - 1;
-    }
-    return match_at(m, &n->u.map.items[idx].val, i + 1, made);
+    return match_field(m, n, i);
 }
 
 int fieldpath_match(arena *a, node **root, const fieldpath *fp, int create_kind, slot_list *out)
 {
     struct matcher m = {a, fp, create_kind, out};
-    return match_at(&m, root, 0, 0);
+    return match_at(&m, root, 0);
 }

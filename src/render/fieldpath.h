@@ -24,11 +24,15 @@ typedef struct fieldpath {
 
 typedef struct slot_list {
     node ***v;
-    uint8_t *created;
     size_t n, cap;
 } slot_list;
 
+/* Parses a path for fieldpath_lookup (kyaml's PathGetter cleans it: parts
+ * are trimmed, empty parts dropped). */
 void fieldpath_parse(arena *a, const char *text, fieldpath *out);
+/* Parses a path for fieldpath_match, as written (kyaml's PathMatcher does
+ * not clean it: " x" is a field named " x", an empty part stays). */
+void fieldpath_parse_matcher(arena *a, const char *text, fieldpath *out);
 /* Splits like kyaml's SmarterPathSplitter (exposed for tests): "\." escapes,
  * [a.b] kept whole (brackets dropped unless it holds '='). */
 void fieldpath_split_dotted(arena *a, const char *text, const char ***segs, uint32_t *n);
@@ -37,8 +41,8 @@ void fieldpath_split_dotted(arena *a, const char *text, const char ***segs, uint
 int fieldpath_lookup(arena *a, node *root, const fieldpath *fp, node **out);
 /* Every slot matched by fp (kyaml's PathMatcher: "*" and regex [k=v]).
  * create_kind >= 0 creates missing fields, [k=v] elements and the element
- * one past the end, the leaf being of that kind; out->created marks a
- * created scalar leaf, which kyaml leaves untagged. */
+ * one past the end, the leaf being of that kind; a created scalar is
+ * untagged (NF_UNTAGGED), as kyaml leaves it. */
 int fieldpath_match(arena *a, node **root, const fieldpath *fp, int create_kind, slot_list *out);
 void slot_list_free(slot_list *l);
 

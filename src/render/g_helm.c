@@ -8,6 +8,7 @@
 #include "builtins.h"
 #include "cache.h"
 #include "err.h"
+#include "helm.h"
 #include "runcmd.h"
 #include "kyaml.h"
 #include <dirent.h>
@@ -26,13 +27,6 @@ typedef struct chart {
     node *values_inline, *additional, *api_versions;
     int include_crds, skip_hooks, skip_tests;
 } chart;
-
-/* One helm run's context: the binary, its environment and temp directory. */
-typedef struct helm_run {
-    const char *cmd;
-    const char *env[4];
-    char *tmp;
-} helm_run;
 
 /* ---- configuration ---- */
 
@@ -145,69 +139,6 @@ static int is_dir(const char *p)
     return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* ---- running helm ---- */
-
-/* Runs helm with args; stdout into out. -1 with helm's stderr in the message. */
-static int helm(kust *k, helm_run *h, const node *where, const char *const *args, strbuf *out)
-{
-    arena *a = k->b->a;
-    const char *argv[64] = {h->cmd};
-    size_t n = 1;
-    for (; args[n - 1] && n < 63; n++) argv[n] = args[n - 1];
-    argv[n] = NULL;
-    strbuf err = STRBUF_INIT, cmdline = STRBUF_INIT;
-    runcmd c = {.argv = argv, .env = h->env, .out = out, .err = &err};
-    int why, rc = runcmd_run(&c, &why);
-    for (size_t i = 0; i < n; i++) sb_addf(&cmdline, "%s%s", i ? " " : "", argv[i]);
-    if (rc < 0 && why == RUNCMD_NOTFOUND)
-        rc = err_set("%s: %s: helm command '%s' not found (install helm, or name it with --helm-command or $HELM)",
-                     node_pos(a, where), kind_name, h->cmd);
-    else if (rc < 0)
-        rc = err_prefix("%s: %s: unable to run '%s'", node_pos(a, where), kind_name, cmdline.buf);
-    else if (rc > 0) {
-        while (err.len && err.buf[err.len - 1] == '\n') err.buf[--err.len] = 0;
-        rc = err_set("%s: %s: '%s' failed (exit %d): %s", node_pos(a, where), kind_name, cmdline.buf, rc,
-                     err.len ? err.buf : "(no message)");
-    }
-    sb_release(&err);
-    sb_release(&cmdline);
-    return rc;
-}
-
-/* kustomize refuses helm other than v3; checked once per helm command. */
-static int check_version(kust *k, helm_run *h, const node *where)
-{
-    static const char *checked;
-    if (checked && !strcmp(checked, h->cmd)) return 0;
-    strbuf out = STRBUF_INIT;
-    int rc = helm(k, h, where, (const char *[]){"version", "-c", "--short", NULL}, &out);
-    const char *v = out.buf ? out.buf : "";
-    while (*v && !(*v >= '0' && *v <= '9')) v++;
-    if (rc == 0 && !*v) rc = err_set("%s: %s: cannot find version string in %s", node_pos(k->b->a, where), kind_name, out.buf ? out.buf : "");
-    else if (rc == 0 && strncmp(v, "3.", 2))
-        rc = err_set("%s: %s: this plugin requires helm V3 but got v%.*s", node_pos(k->b->a, where), kind_name,
-                     (int)strcspn(v, " \n+"), v);
-    if (rc == 0) checked = strdup(h->cmd);
-    sb_release(&out);
-    return rc;
-}
-
-static int setup_run(kust *k, const chart *ch, helm_run *h)
-{
-    arena *a = k->b->a;
-    const char *env = getenv("HELM");
-    h->cmd = k->b->opt.helm_command ? k->b->opt.helm_command : env && *env ? env : "helm";
-    const char *tmpdir = getenv("TMPDIR");
-    h->tmp = arena_printf(a, "%s/kgrender-helm-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
-    if (!mkdtemp(h->tmp)) return err_set("%s: %s: %s", node_pos(a, ch->where), h->tmp, strerror(errno));
-    const char *cfg = *ch->config_home ? ch->config_home : arena_printf(a, "%s/helm", h->tmp);
-    h->env[0] = arena_printf(a, "HELM_CONFIG_HOME=%s", cfg);
-    h->env[1] = arena_printf(a, "HELM_CACHE_HOME=%s/.cache", cfg);
-    h->env[2] = arena_printf(a, "HELM_DATA_HOME=%s/.data", cfg);
-    h->env[3] = NULL;
-    return 0;
-}
-
 /* ---- pulling charts ---- */
 
 static const char *find_tgz(arena *a, const char *dir)
@@ -245,7 +176,7 @@ static int pull_cached(kust *k, helm_run *h, const chart *ch, const char **tgz)
     if (*ch->version) args[n++] = "--version", args[n++] = ch->version;
     args[n++] = "--destination", args[n++] = tmp, args[n] = NULL;
     strbuf out = STRBUF_INIT;
-    int rc = helm(k, h, ch->where, args, &out);
+    int rc = helm_exec(h, args, &out);
     sb_release(&out);
     if (rc == 0 && find_tgz(a, tmp) && replace_dir(tmp, final) == 0) {
         *tgz = find_tgz(a, final);
@@ -389,7 +320,7 @@ static int load_output(kust *k, const chart *ch, const strbuf *out, resmap *rm)
 static int inflate(kust *k, const chart *ch, helm_run *h, resmap *rm)
 {
     const char *home = chart_home(k, ch);
-    if (check_additional(k, ch) < 0 || check_version(k, h, ch->where) < 0) return -1;
+    if (check_additional(k, ch) < 0 || helm_check_v3(h) < 0) return -1;
     if (!is_dir(arena_printf(k->b->a, "%s/%s", home, ch->name))) {
         if (!*ch->repo)
             return err_set("%s: %s: no repo specified for pull, no chart found at '%s/%s'", node_pos(k->b->a, ch->where),
@@ -400,7 +331,7 @@ static int inflate(kust *k, const chart *ch, helm_run *h, resmap *rm)
     if (write_values(k, ch, home, h, &values) < 0) return -1;
     template_args(k, ch, home, values, args);
     strbuf out = STRBUF_INIT;
-    int rc = helm(k, h, ch->where, args, &out);
+    int rc = helm_exec(h, args, &out);
     if (rc == 0) rc = load_output(k, ch, &out, rm);
     sb_release(&out);
     return rc;
@@ -412,9 +343,11 @@ int builtin_helm(kust *k, node *config, resmap *rm)
         return err_set("%s: trouble configuring builtin %s: must specify --enable-helm", node_pos(k->b->a, config),
                        kind_name);
     chart ch;
-    helm_run h = {0};
-    if (parse_chart(k, config, &ch) < 0 || setup_run(k, &ch, &h) < 0) return -1;
+    helm_run h;
+    if (parse_chart(k, config, &ch) < 0) return -1;
+    const char *what = arena_printf(k->b->a, "%s: %s", node_pos(k->b->a, config), kind_name);
+    if (helm_run_init(k->b->a, &h, k->b->opt.helm_command, ch.config_home, what) < 0) return -1;
     int rc = inflate(k, &ch, &h, rm);
-    remove_tree(h.tmp);
+    helm_run_done(&h);
     return rc;
 }

@@ -132,11 +132,11 @@ static int literal(kust *k, const node *where, pairs *out)
 {
     arena *a = k->b->a;
     const char *s = node_text(where);
-    const char *eq = s ? strchr(s, '=') : NULL;
+    const char *eq = s ? memchr(s, '=', where->u.str.len) : NULL;
     if (!eq || eq == s)
         return err_set("%s: invalid literal source %s, expected key=value", node_pos(a, where), s ? s : "");
     const char *v = eq + 1;
-    size_t vlen = strlen(v);
+    size_t vlen = where->u.str.len - (size_t)(v - s); /* the value may hold NUL */
     if (vlen >= 2 && v[0] == v[vlen - 1] && (v[0] == '"' || v[0] == '\'')) v++, vlen -= 2;
     pairs_push(a, out, arena_strndup(a, s, (size_t)(eq - s)), arena_strndup(a, v, vlen), vlen);
     return 0;
@@ -271,14 +271,19 @@ int generator_configure(kust *k, const gen_kind *gk, node_list *configs)
 
 /* ---- the object ---- */
 
+/* A scalar's text as a new string node ("" for a collection), NUL bytes included. */
+static node *as_string_node(arena *a, const node *v)
+{
+    return node_text(v) ? node_new_strn(a, v->u.str.s, v->u.str.len) : node_new_str(a, "");
+}
+
 /* Copies a string map's entries as strings (labels and annotations are map[string]string). */
 static void set_string_map(arena *a, node *md, const char *key, const node *src)
 {
     if (!src || src->kind != N_MAP || !src->u.map.n) return;
     node *dst = map_ensure_map(a, md, key);
     for (uint32_t i = 0; i < src->u.map.n; i++) {
-        const char *v = node_text(src->u.map.items[i].val);
-        map_set(a, dst, src->u.map.items[i].key->u.str.s, node_new_str(a, v ? v : ""));
+        map_set(a, dst, src->u.map.items[i].key->u.str.s, as_string_node(a, src->u.map.items[i].val));
     }
 }
 
@@ -358,10 +363,8 @@ static void merge_field(arena *a, node *nobj, const node *oobj, const char *key)
     const node *srcs[2] = {o, n};
     node *m = node_new(a, N_MAP);
     for (int s = 0; s < 2; s++)
-        for (uint32_t i = 0; srcs[s] && srcs[s]->kind == N_MAP && i < srcs[s]->u.map.n; i++) {
-            const char *v = node_text(srcs[s]->u.map.items[i].val);
-            map_set(a, m, srcs[s]->u.map.items[i].key->u.str.s, node_new_str(a, v ? v : ""));
-        }
+        for (uint32_t i = 0; srcs[s] && srcs[s]->kind == N_MAP && i < srcs[s]->u.map.n; i++)
+            map_set(a, m, srcs[s]->u.map.items[i].key->u.str.s, as_string_node(a, srcs[s]->u.map.items[i].val));
     map_del(nobj, key);
     if (m->u.map.n) map_set(a, nobj, key, m);
 }
@@ -379,7 +382,6 @@ static void copy_merge_metadata(arena *a, resource *nr, const resource *old)
     map_del(nmd, "namespace");
     if (ns && *ns) map_set(a, nmd, "namespace", node_new_str(a, ns));
     resource_refresh_id(nr);
-    nr->orig = old->orig;
     nr->prev = old->prev;
     nr->nprev = old->nprev;
     nr->capprev = old->capprev;
@@ -390,6 +392,7 @@ static void copy_merge_metadata(arena *a, resource *nr, const resource *old)
     nr->refvars = old->refvars;
     nr->needs_hash = nr->needs_hash && old->needs_hash; /* hash marker comes from old, kept only if new has it */
     nr->behavior = old->behavior;
+    nr->origin_in_tree = old->origin_in_tree; /* merge_field kept its origin annotation */
 }
 
 static int absorb(kust *k, const gen_kind *gk, resource *r, resmap *rm, const node *config)

@@ -5,7 +5,7 @@
  * data, binaryData (ConfigMap) or type and stringData (Secret); the first
  * ten hex digits, with 0 1 3 a e replaced by g h k m t. */
 #include "build.h"
-#include "json.h"
+#include "jsonout.h"
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <stdlib.h>

@@ -3,6 +3,7 @@
  * replace sets a missing object key. */
 #include "jsonpatch.h"
 #include "err.h"
+#include "json.h"
 #include "kyaml.h"
 #include <errno.h>
 #include <stdlib.h>
@@ -18,12 +19,16 @@ int jsonpatch_is_ops(const node *doc)
 
 int jsonpatch_parse(arena *a, const char *file, const char *text, size_t len, node **ops)
 {
-    node_list docs = {0};
-    int rc = yaml_load(a, file, text, len, &docs);
-    if (rc == 0 && (docs.n != 1 || !jsonpatch_is_ops(docs.v[0])))
+    node *doc = NULL;
+    /* kustomize decodes text starting with '[' as JSON, anything else with
+     * sigs.k8s.io/yaml's YAMLToJSON (go-yaml v2, YAML 1.1 types) */
+    int rc = len && text[0] == '[' ? json_load(a, file, text, len, &doc) : yaml_load_v2(a, file, text, len, &doc);
+    if (rc == 0 && !jsonpatch_is_ops(doc))
         rc = err_set("%s: a JSON patch must be one list of operations ({op, path, value|from})", file);
-    if (rc == 0) *ops = docs.v[0];
-    list_free(&docs);
+    /* the values reach the object as JSON (and come back from it with the
+     * object, through yaml_from_json) */
+    if (rc == 0) rc = yaml_json_view(a, doc, 0, "JSON patch");
+    if (rc == 0) *ops = doc;
     return rc;
 }
 

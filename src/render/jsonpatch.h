@@ -6,7 +6,9 @@
 #define KG_JSONPATCH_H
 #include "node.h"
 
-/* Parses operations from JSON or YAML text (a list of {op, path, ...} maps). */
+/* Parses operations as kustomize does: text starting with '[' as JSON,
+ * other text as YAML read by go-yaml v2 (yes is true, 0777 is 511); the
+ * values take the form they have after a trip through encoding/json. */
 int jsonpatch_parse(arena *a, const char *file, const char *text, size_t len, node **ops);
 /* True when a loaded document is shaped like an operation list. */
 int jsonpatch_is_ops(const node *doc);

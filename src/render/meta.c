@@ -15,6 +15,7 @@ int meta_string_map(arena *a, const node *m, const char *what, meta_pairs *out)
     if (m->kind != N_MAP) return err_set("%s: '%s' must be a map of strings", node_pos(a, m), what);
     out->keys = arena_alloc(a, (m->u.map.n + 1) * sizeof *out->keys);
     out->vals = arena_alloc(a, (m->u.map.n + 1) * sizeof *out->vals);
+    out->lens = arena_alloc(a, (m->u.map.n + 1) * sizeof *out->lens);
     for (uint32_t i = 0; i < m->u.map.n; i++) {
         const node *v = m->u.map.items[i].val;
         /* Go's JSON decoder leaves a string empty for null and refuses other kinds. */
@@ -22,6 +23,7 @@ int meta_string_map(arena *a, const node *m, const char *what, meta_pairs *out)
             return err_set("%s: '%s': value of '%s' must be a string, not a %s (quote it)", node_pos(a, v), what,
                            m->u.map.items[i].key->u.str.s, kind_name(v));
         out->keys[out->n] = m->u.map.items[i].key->u.str.s;
+        out->lens[out->n] = v->kind == N_STR ? v->u.str.len : 0;
         out->vals[out->n++] = v->kind == N_STR ? v->u.str.s : "";
     }
     return 0;
@@ -74,7 +76,7 @@ static int meta_set_pairs(void *ctx, resource *r, node **slot)
                        resid_display(c->a, &r->id), c->pairs->n ? c->pairs->keys[0] : "entries",
                        kind_name(*slot));
     for (size_t i = 0; i < c->pairs->n; i++)
-        map_set(c->a, *slot, c->pairs->keys[i], node_new_str(c->a, c->pairs->vals[i]));
+        map_set(c->a, *slot, c->pairs->keys[i], node_new_strn(c->a, c->pairs->vals[i], c->pairs->lens[i]));
     return 0;
 }
 

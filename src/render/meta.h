@@ -11,6 +11,7 @@
 /* A map[string]string from a config, keys in source order. */
 typedef struct meta_pairs {
     const char **keys, **vals;
+    size_t *lens; /* the values' lengths: a value may hold NUL ("x\0y") */
     size_t n;
 } meta_pairs;
 

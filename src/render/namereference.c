@@ -151,19 +151,13 @@ static int load_specs(nref *x, const node *cat)
 /* Earlier ids, oldest first (kustomize's PrevIds; the current id is not one). */
 static const resid *prev_ids(const resource *r, uint32_t *n)
 {
-    if (r->nprev) {
-        *n = r->nprev;
-        return r->prev;
-    }
-    *n = !resid_equal(&r->orig, &r->id);
-    return &r->orig;
+    *n = r->nprev;
+    return r->prev;
 }
 
 static const resid *org_id(const resource *r)
 {
-    uint32_t n;
-    const resid *p = prev_ids(r, &n);
-    return n ? &p[0] : &r->id;
+    return resource_org_id(r);
 }
 
 static int gvk_selected(const resid *id, const char *group, const char *version, const char *kind)

@@ -1,8 +1,10 @@
 /* Shared machinery of patchesStrategicMerge, patches and patchesJson6902. */
 #include "patch_apply.h"
+#include "buildmeta.h"
 #include "err.h"
 #include "jsonpatch.h"
 #include "selector.h"
+#include "scalar.h"
 #include "smp.h"
 #include "kyaml.h"
 #include <stdlib.h>
@@ -12,7 +14,7 @@ int patch_load_smp(kust *k, const char *file, const char *text, size_t len, node
 {
     arena *a = k->b->a;
     node_list docs = {0};
-    int rc = yaml_load(a, file, text, len, &docs);
+    int rc = yaml_load_dup_keys(a, file, text, len, &docs);
     for (size_t i = 0; rc == 0 && i < docs.n; i++) {
         node *d = docs.v[i];
         if (d->kind != N_MAP) {
@@ -105,7 +107,7 @@ int patch_find_target(kust *k, resmap *rm, previdx *x, const node *patch, resour
 static int select_one(const selector *s, const resource *r)
 {
     /* name and namespace may match the original or the current id; kinds the current one */
-    const resid *ids[2] = {&r->orig, &r->id};
+    const resid *ids[2] = {resource_org_id(r), &r->id};
     for (int n = 0; n < 2; n++) {
         for (int ns = 0; ns < 2; ns++) {
             resid t = r->id;
@@ -144,6 +146,9 @@ int patch_smp_one(kust *k, resource *r, node *patch, int allow_name, int allow_k
     const char *ns = node_get_str(r->obj, "metadata", "namespace", NULL);
     *deleted = 0;
     if (allow_name || allow_kind) resource_remember_id(a, r);
+    /* the merge sees kustomize's bookkeeping annotations, and may drop them */
+    bookkeeping bk;
+    buildmeta_enter(k, r, &bk);
     node *res;
     if (smp_merge(a, smp_schema_get(k), r->obj, patch, &res) < 0)
         return err_prefix("applying a strategic-merge patch to %s", resid_display(a, &r->id));
@@ -153,6 +158,7 @@ int patch_smp_one(kust *k, resource *r, node *patch, int allow_name, int allow_k
         return 0;
     }
     r->obj = res;
+    buildmeta_leave(k, r, &bk, BK_READBACK);
     if (!allow_kind) map_set(a, res, "kind", node_new_str(a, kind));
     if (!allow_name) set_meta_str(a, res, "name", name);
     if (ns && *ns) set_meta_str(a, res, "namespace", ns);
@@ -161,22 +167,44 @@ int patch_smp_one(kust *k, resource *r, node *patch, int allow_name, int allow_k
     return 0;
 }
 
-/* kyaml's GetLabels/SetLabels round trip: values become strings, an empty map goes away. */
-static void stringify_map(arena *a, node *md, const char *field)
+/* kyaml's GetLabels/GetAnnotations: the field's content is read pairwise
+ * whatever its kind (a list [a, b] gives a: b, a scalar nothing), keys and
+ * values as their text ("" for collections). An odd-length list makes
+ * kyaml panic. */
+static int read_string_pairs(arena *a, const node *f, node *out)
 {
-    node *m = map_get(md, field);
-    if (!m || m->kind != N_MAP || !m->u.map.n) {
-        map_del(md, field);
-        return;
+    uint32_t n = !f ? 0 : f->kind == N_MAP ? f->u.map.n * 2 : f->kind == N_SEQ ? f->u.seq.n : 0;
+    if (n % 2) return err_set("%s: a list of odd length cannot be read as key/value pairs", node_pos(a, f));
+    for (uint32_t i = 0; i < n; i += 2) {
+        const node *k = f->kind == N_MAP ? f->u.map.items[i / 2].key : f->u.seq.items[i];
+        const node *v = f->kind == N_MAP ? f->u.map.items[i / 2].val : f->u.seq.items[i + 1];
+        const char *kt = node_text(k), *vt = node_text(v);
+        map_set(a, out, kt ? kt : "", node_new_str(a, vt ? vt : ""));
+        node_set_pos(out->u.map.items[out->u.map.n - 1].key, k);
     }
-    node *s = node_new(a, N_MAP);
-    node_set_pos(s, m);
+    return 0;
+}
+
+/* kyaml's GetX/SetX round trip of labels or annotations (field): values
+ * become strings, an empty map goes away, and the new keys are untagged,
+ * so one that yaml.v3 reads as no string fails the output. An empty key
+ * makes SetField fail before any key is set: with fail_empty_key that is
+ * an error, else (callers that ignore it) the field is left empty and 1 is
+ * returned. */
+static int rebuild_string_map(arena *a, node *md, const char *field, int fail_empty_key)
+{
+    node *m = node_new(a, N_MAP);
+    if (read_string_pairs(a, map_get(md, field), m) < 0) return -1;
+    int empty_key = map_get(m, "") != NULL;
+    if (empty_key && fail_empty_key)
+        return err_set("%s: %s: wrong node kind: an empty key cannot be set", node_pos(a, map_get(md, field)), field);
     for (uint32_t i = 0; i < m->u.map.n; i++) {
-        node *v = m->u.map.items[i].val;
-        const char *t = v->kind < N_MAP && !(v->flags & NF_EMPTY_NULL) ? v->u.str.s : "";
-        map_set(a, s, m->u.map.items[i].key->u.str.s, node_new_str(a, t));
+        node *k = m->u.map.items[i].key;
+        if (scalar_plain_key_not_str(a, k->u.str.s, k->u.str.len)) k->flags |= NF_KEY_NOT_STR;
     }
-    map_set(a, md, field, s);
+    if (empty_key || !m->u.map.n) map_del(md, field);
+    else map_set(a, md, field, m);
+    return empty_key;
 }
 
 int patch_smp_many(kust *k, resmap *rm, resource **sel, size_t nsel, const node *patch, int allow_name,
@@ -189,8 +217,8 @@ int patch_smp_many(kust *k, resmap *rm, resource **sel, size_t nsel, const node 
         resource *r = sel[i];
         node *pc = node_clone(a, patch);
         node *md = map_ensure_map(a, pc, "metadata");
-        stringify_map(a, md, "labels");
-        stringify_map(a, md, "annotations");
+        /* CopyMergeMetaDataFieldsFrom; kustomize ignores its errors */
+        if (rebuild_string_map(a, md, "labels", 0) < 0 || rebuild_string_map(a, md, "annotations", 0) < 0) return -1;
         node *av = map_get(r->obj, "apiVersion");
         if (av) map_set(a, pc, "apiVersion", node_clone(a, av));
         uint64_t before = r->idhash;
@@ -201,20 +229,26 @@ int patch_smp_many(kust *k, resmap *rm, resource **sel, size_t nsel, const node 
     return changed ? patch_finish(k, rm) : 0;
 }
 
-int patch_json_one(kust *k, resource *r, const node *ops, const char *what)
+/* kustomize's JSON patch filter: the whole object, bookkeeping annotations
+ * included, goes through encoding/json (kyaml's MarshalJSON, which fails on
+ * NaN), is patched, and comes back (json.Unmarshal, yaml.v3: port 0x50 is
+ * 80 after it); then its annotations are rebuilt with the internal ones put
+ * back as they were. */
+int patch_json_one(kust *k, resource *r, const node *ops, const char *what, enum json_patch_kind kind)
 {
     arena *a = k->b->a;
-    /* In kustomize every object carries internal annotations while it is
-     * built, so a patch may add into metadata/annotations even when the
-     * object has none; an annotations map left empty goes away at the end. */
+    const char *who = resid_display(a, &r->id);
+    bookkeeping bk;
+    buildmeta_enter(k, r, &bk);
+    r->obj = node_clone(a, r->obj); /* subtrees may be shared with other objects */
+    if (yaml_json_view(a, r->obj, 0, "converting the object to JSON") < 0 || jsonpatch_apply(a, r->obj, ops, what) < 0)
+        return err_prefix("applying a JSON patch to %s", who);
+    yaml_from_json(a, r->obj);
     node *md = map_get(r->obj, "metadata");
-    int made = md && md->kind == N_MAP && !map_get(md, "annotations");
-    if (made) map_set(a, md, "annotations", node_new(a, N_MAP));
-    if (jsonpatch_apply(a, r->obj, ops, what) < 0)
-        return err_prefix("applying a JSON patch to %s", resid_display(a, &r->id));
-    md = map_get(r->obj, "metadata");
-    node *an = map_get(md, "annotations");
-    if (made && an && an->kind == N_MAP && !an->u.map.n) map_del(md, "annotations");
+    /* PatchJson6902Transformer fails where PatchTransformer ignores SetAnnotations' error */
+    int wiped = md && md->kind == N_MAP ? rebuild_string_map(a, md, "annotations", kind == JP_JSON6902) : 0;
+    if (wiped < 0) return err_prefix("applying a JSON patch to %s", who);
+    buildmeta_leave(k, r, &bk, BK_DROP_EMPTY | (wiped ? BK_READBACK : 0));
     resource_refresh_id(r);
     return 0;
 }
@@ -235,7 +269,8 @@ int patch_finish(kust *k, resmap *rm)
     return 0;
 }
 
-int patch_json_targets(kust *k, resmap *rm, const node *target, const node *ops, const char *what, int remember_ids)
+int patch_json_targets(kust *k, resmap *rm, const node *target, const node *ops, const char *what,
+                       enum json_patch_kind kind)
 {
     resource **sel;
     size_t n;
@@ -243,8 +278,8 @@ int patch_json_targets(kust *k, resmap *rm, const node *target, const node *ops,
     int rc = 0, changed = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         uint64_t before = sel[i]->idhash;
-        if (remember_ids) resource_remember_id(k->b->a, sel[i]);
-        rc = patch_json_one(k, sel[i], ops, what);
+        if (kind == JP_PATCHES) resource_remember_id(k->b->a, sel[i]); /* StorePreviousId */
+        rc = patch_json_one(k, sel[i], ops, what, kind);
         changed |= before != sel[i]->idhash;
     }
     free(sel);

@@ -38,11 +38,16 @@ int patch_smp_one(kust *k, resource *r, node *patch, int allow_name, int allow_k
 int patch_smp_many(kust *k, resmap *rm, resource **sel, size_t nsel, const node *patch, int allow_name,
                    int allow_kind);
 
-/* Applies JSON patch ops to r, keeping track of a changed id. */
-int patch_json_one(kust *k, resource *r, const node *ops, const char *what);
-/* Applies JSON patch ops to every object target selects; remember_ids
- * records each object's id first (patches: does, patchesJson6902 does not). */
-int patch_json_targets(kust *k, resmap *rm, const node *target, const node *ops, const char *what, int remember_ids);
+/* Which transformer applies a JSON patch: PatchTransformer (`patches`)
+ * records each object's id first, PatchJson6902Transformer does not, and
+ * they differ in one error they ignore. */
+enum json_patch_kind { JP_PATCHES, JP_JSON6902 };
+/* Applies JSON patch ops to r as kustomize does (through encoding/json,
+ * with its bookkeeping annotations), keeping track of a changed id. */
+int patch_json_one(kust *k, resource *r, const node *ops, const char *what, enum json_patch_kind kind);
+/* Applies JSON patch ops to every object target selects. */
+int patch_json_targets(kust *k, resmap *rm, const node *target, const node *ops, const char *what,
+                       enum json_patch_kind kind);
 
 /* Removes objects whose merge emptied them, then reindexes, failing on ids
  * that now collide. */

@@ -237,12 +237,21 @@ static void store_file(arena *a, const char *url, const strbuf *body)
 
 enum fetch_result { FETCHED, NOT_A_FILE, FAILED };
 
+int remote_offline;
+
 /* GETs url; on failure falls back to the cache. FAILED has err_set. */
 static enum fetch_result fetch_file(kust *k, const char *url, const node *where, strbuf *body, int may_be_git)
 {
     arena *a = k->b->a;
     long status = 0;
     const char *why;
+    if (remote_offline) {
+        const char *path = "no cache directory";
+        if (cached_file(a, url, body, &path) == 0) return FETCHED;
+        if (may_be_git) return NOT_A_FILE;
+        err_set("%s: offline: remote resource '%s' is not in the cache (%s)", node_pos(a, where), shown_url(a, url), path);
+        return FAILED;
+    }
     if (http_get(url, &status, body) == 0 && status >= 200 && status <= 299) {
         store_file(a, url, body);
         return FETCHED;
@@ -341,6 +350,9 @@ static int fetch_repo(kust *k, const char *url, const repospec *rs, const node *
     const char *final = arena_printf(a, "%s/%s", dir, key);
     *clone_dir = final;
     if (is_full_sha(rs->ref) && is_dir(final)) return 0; /* a commit never changes */
+    if (remote_offline)
+        return is_dir(final) ? 0 : err_set("%s: offline: git repository '%s' is not in the cache (%s)",
+                                           node_pos(a, where), shown_url(a, url), final);
     char *tmp = arena_printf(a, "%s/%s.tmpXXXXXX", dir, key);
     int rc = mkdtemp(tmp) ? git_clone(rs, tmp) : err_set("%s: %s", tmp, strerror(errno));
     if (rc == 0 && replace_dir(tmp, final) == 0) return 0;

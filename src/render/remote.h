@@ -6,6 +6,8 @@
 #include "build.h"
 
 int remote_is_url(const char *s);
+/* Set: no network; only cached files and clones are used, and a miss is an error (kgrender --offline). */
+extern int remote_offline;
 /* Fetches url: a file's body into body, or a cloned kustomization directory into *local_dir. */
 int remote_fetch(kust *k, const char *url, const node *where, strbuf *body, const char **local_dir);
 /* The (canonical) clone directory holding local_dir, a root remote_fetch

@@ -74,7 +74,6 @@ int resource_new(arena *a, node *obj, resource **out)
     r->obj = obj;
     resource_refresh_id(r);
     if (!*r->id.kind) return err_set("%s: object has no 'kind'", node_pos(a, obj));
-    r->orig = r->id;
     r->origin = obj->file;
     *out = r;
     return 0;
@@ -94,14 +93,19 @@ resource *resource_clone(arena *a, const resource *r)
     return c;
 }
 
-void resource_remember_id(arena *a, resource *r)
+void resource_push_prev(arena *a, resource *r, const resid *id)
 {
     if (r->nprev == r->capprev) {
         uint32_t cap = r->capprev ? r->capprev * 2 : 2;
         r->prev = arena_grow(a, r->prev, r->nprev * sizeof *r->prev, cap * sizeof *r->prev);
         r->capprev = cap;
     }
-    r->prev[r->nprev++] = r->id;
+    r->prev[r->nprev++] = *id;
+}
+
+void resource_remember_id(arena *a, resource *r)
+{
+    resource_push_prev(a, r, &r->id);
 }
 
 /* The cluster-scoped kinds table, loaded once from embedded data and

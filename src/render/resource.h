@@ -25,7 +25,6 @@ typedef struct resource {
     node *obj;
     resid id;          /* current identity */
     uint64_t idhash;   /* hash of the effective identity (see resid_hash) */
-    resid orig;        /* identity when first loaded or generated */
     /* Earlier identities, oldest first: name references written against any
      * of them are fixed up to the current name at the end of the build. */
     resid *prev;
@@ -38,6 +37,7 @@ typedef struct resource {
     unsigned needs_hash : 1;    /* generated ConfigMap/Secret that gets a content hash suffix */
     unsigned generated : 1;
     unsigned behavior : 2;      /* enum gen_behavior, for generated objects */
+    unsigned origin_in_tree : 1; /* buildMetadata: the origin annotation is in obj (buildmeta.h) */
 } resource;
 
 typedef struct resmap {
@@ -48,6 +48,11 @@ typedef struct resmap {
     size_t nslots;
 } resmap;
 
+/* kustomize's OrgId: the oldest recorded id, or the current one when none
+ * was recorded (a rename that records nothing, such as a patchesJson6902
+ * or replacement rename, leaves no trace of the old name). */
+static inline const resid *resource_org_id(const resource *r) { return r->nprev ? &r->prev[0] : &r->id; }
+
 /* Makes a resource from an object; fails naming the file:line when kind or name is missing. */
 int resource_new(arena *a, node *obj, resource **out);
 resource *resource_clone(arena *a, const resource *r);
@@ -55,6 +60,8 @@ resource *resource_clone(arena *a, const resource *r);
 void resource_refresh_id(resource *r);
 /* Records the current identity in the history before a rename. */
 void resource_remember_id(arena *a, resource *r);
+/* Appends id to the history (oldest first). */
+void resource_push_prev(arena *a, resource *r, const resid *id);
 void strlist_push(arena *a, strlist *l, const char *s);
 
 int resid_is_cluster_scoped(const char *group, const char *kind);

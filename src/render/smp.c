@@ -7,6 +7,7 @@
  * elements that exist only in the patch come first, and multi-key lists
  * (ports) re-append the existing elements after the new ones. */
 #include "smp.h"
+#include "scalar.h"
 #include "err.h"
 #include <string.h>
 
@@ -210,7 +211,10 @@ static int walk_map(mctx *c, node *dest, node *origin, const sch *s, node **out,
         node *val;
         int k;
         if (walk(c, map_get(d, names[i]), ov, s ? sch_field(c->ss, s, names[i]) : NULL, &val, &k) < 0) return -1;
+        int at = map_index(d, names[i]);
         if (!val || (is_null(val) && !k)) map_del(d, names[i]);
+        else if (at >= 0) d->u.map.items[at].val = val;
+        else if (map_key(o, names[i])) map_append(c->a, d, map_key(o, names[i]), val); /* kyaml adds the patch's key */
         else map_set(c->a, d, names[i], val);
     }
     return 0;
@@ -433,7 +437,7 @@ static int walk(mctx *c, node *dest, node *origin, const sch *s, node **out, int
         *out = origin ? origin : dest;
         return 0;
     }
-    *out = origin ? origin : dest;
+    *out = origin ? scalar_take_style(c->a, origin, dest) : dest;
     return 0;
 }
 

@@ -99,22 +99,35 @@ static int apply_json(kust *k, node *config, resmap *rm, const node *ops, const 
 {
     node *target = map_get(config, "target");
     if (!target) return err_set("%s: patches: must specify a target for JSON patch", src);
-    return patch_json_targets(k, rm, target, ops, src, 1);
+    return patch_json_targets(k, rm, target, ops, src, JP_PATCHES);
 }
 
+/* kustomize tries the text as both kinds of patch: as JSON operations
+ * (JSON when it starts with '[', else YAML turned into JSON) and as
+ * strategic-merge objects; text starting with '[' is never objects. */
 int builtin_patches(kust *k, node *config, resmap *rm)
 {
     arena *a = k->b->a;
     strbuf sb = STRBUF_INIT;
     const char *src;
     node_list docs = {0};
+    node *ops;
     int rc = patch_text(k, config, &sb, &src);
-    if (rc == 0) rc = yaml_load(a, src, sb.buf, sb.len, &docs);
+    if (rc == 0 && sb.len && sb.buf[0] == '[') {
+        if (jsonpatch_parse(a, src, sb.buf, sb.len, &ops) < 0)
+            rc = err_prefix("patches: unable to parse SM or JSON patch");
+        else
+            rc = apply_json(k, config, rm, ops, src);
+        sb_release(&sb);
+        return rc;
+    }
+    if (rc == 0) rc = yaml_load_dup_keys(a, src, sb.buf, sb.len, &docs);
     if (rc == 0) {
         int all_maps = docs.n > 0;
         for (size_t i = 0; i < docs.n; i++) all_maps &= docs.v[i]->kind == N_MAP;
         if (docs.n == 1 && jsonpatch_is_ops(docs.v[0])) {
-            rc = apply_json(k, config, rm, docs.v[0], src);
+            rc = jsonpatch_parse(a, src, sb.buf, sb.len, &ops);
+            if (rc == 0) rc = apply_json(k, config, rm, ops, src);
         } else if (all_maps) {
             node_list smps = {0};
             rc = patch_load_smp(k, src, sb.buf, sb.len, &smps);

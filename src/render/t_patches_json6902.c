@@ -59,5 +59,5 @@ int builtin_patches_json6902(kust *k, node *config, resmap *rm)
     const char *src;
     if (load_ops(k, config, &ops, &src) < 0) return -1;
     if (!ops->u.seq.n) return err_set("%s: patchesJson6902: patch appears to be empty", src);
-    return patch_json_targets(k, rm, target, ops, src, 0);
+    return patch_json_targets(k, rm, target, ops, src, JP_JSON6902);
 }

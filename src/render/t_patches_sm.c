@@ -29,7 +29,7 @@ static int load_entry(kust *k, node *entry, node_list *out)
     const char *text = node_text(entry);
     if (!text || entry->kind != N_STR) return err_set("%s: a patch must be a path or an inline patch", node_pos(a, entry));
     node_list docs = {0};
-    int inline_ok = strchr(text, '\n') && yaml_load(a, entry->file, text, strlen(text), &docs) == 0 && docs.n;
+    int inline_ok = strchr(text, '\n') && yaml_load_dup_keys(a, entry->file, text, strlen(text), &docs) == 0 && docs.n;
     for (size_t i = 0; inline_ok && i < docs.n; i++) inline_ok = docs.v[i]->kind == N_MAP;
     list_free(&docs);
     if (inline_ok) return patch_load_smp(k, node_pos(a, entry), text, strlen(text), out);

@@ -36,7 +36,7 @@ static int apply_one(struct affix *x, resource *r, const fieldspecs *fss)
 {
     for (size_t i = 0; i < fss->n; i++) {
         const fieldspec *fs = &fss->v[i];
-        if (!fieldspec_selects(fs, &r->orig)) continue;
+        if (!fieldspec_selects(fs, resource_org_id(r))) continue;
         if (!strcmp(meta_fs_path(fs), "metadata/name")) {
             if (*x->prefix) strlist_push(x->a, &r->prefixes, x->prefix);
             if (*x->suffix) strlist_push(x->a, &r->suffixes, x->suffix);
@@ -56,7 +56,7 @@ int prefix_suffix_apply(kust *k, const char *prefix, const char *suffix, const n
     if (meta_config_fieldspecs(a, config, &fss) < 0) return -1;
     struct affix x = {a, prefix, suffix};
     for (size_t i = 0; i < rm->n; i++)
-        if (!skipped(&rm->v[i]->orig) && apply_one(&x, rm->v[i], &fss) < 0) return -1;
+        if (!skipped(resource_org_id(rm->v[i])) && apply_one(&x, rm->v[i], &fss) < 0) return -1;
     resmap_reindex(rm);
     return 0;
 }

@@ -162,34 +162,41 @@ static const char *tag_name(int kind)
     return names[kind];
 }
 
-/* A scalar target keeps its type and takes the new text, as kyaml does; the
- * text must then read as that type, or kustomize fails when it serialises. */
-static int set_scalar(arena *a, node **slot, const char *text, int created)
+/* A scalar target keeps its tag and takes the new text, as kyaml does; the
+ * text must then read as that type, or kustomize fails when it serialises.
+ * An untagged target (one kyaml created) takes whatever type its new text
+ * reads as, and stays untagged. */
+static node *set_scalar(arena *a, const node *t, const char *text)
 {
-    node *t = *slot;
     int k;
     size_t len;
     scalar_resolve_plain(a, text, strlen(text), &k, &len); /* only the type matters here */
     node *n;
-    if (t->kind == N_STR && !created) {
+    if (t->flags & NF_UNTAGGED) {
+        n = t->flags & NF_QUOTED ? node_new_str(a, text) : scalar_new_plain(a, text, strlen(text));
+        n->flags |= t->flags & (NF_UNTAGGED | NF_QUOTED);
+    } else if (t->kind == N_STR) {
         n = node_new_str(a, text);
-    } else if (created || k == t->kind || (t->kind == N_FLOAT && k == N_INT)) {
+    } else if (k == t->kind || (t->kind == N_FLOAT && k == N_INT)) {
         n = scalar_new_plain(a, text, strlen(text));
-        if (!created) n->kind = t->kind;
+        n->kind = t->kind;
     } else {
-        return err_set("%s: cannot decode %s `%s` as a %s", node_pos(a, t), tag_name(k), text, tag_name(t->kind));
+        err_set("%s: cannot decode %s `%s` as a %s", node_pos(a, t), tag_name(k), text, tag_name(t->kind));
+        return NULL;
     }
     node_set_pos(n, t);
-    *slot = n;
-    return 0;
+    return n;
 }
 
-static int set_target_value(arena *a, const struct field_options *o, node **slot, const node *value, int created)
+/* setFieldValue: the target's new node (NULL on error). */
+static node *target_value(arena *a, const struct field_options *o, const node *t, const node *value)
 {
-    node *t = *slot;
     const char *text = value->kind < N_MAP ? value->u.str.s : "";
     if (o->delimiter) {
-        if (t->kind >= N_MAP) return err_set("%s: delimiter option can only be used with scalar nodes", node_pos(a, t));
+        if (t->kind >= N_MAP) {
+            err_set("%s: delimiter option can only be used with scalar nodes", node_pos(a, t));
+            return NULL;
+        }
         /* split the target's text, then prefix (index < 0), append (past the end) or replace one piece */
         strbuf sb = STRBUF_INIT;
         const char *p = t->u.str.s;
@@ -209,24 +216,30 @@ static int set_target_value(arena *a, const struct field_options *o, node **slot
         text = arena_strdup(a, sb.buf ? sb.buf : "");
         sb_release(&sb);
     }
-    if (t->kind < N_MAP) return set_scalar(a, slot, text, created);
-    *slot = node_clone(a, value);
-    return 0;
+    if (t->kind < N_MAP) return set_scalar(a, t, text);
+    return node_clone(a, value);
 }
 
 /* copyValueToTarget: every field the path matches (or creates) is set; a
- * path that matches nothing is an error. */
-static int apply_path(arena *a, resource *r, const char *path, const struct field_options *o, const node *value)
+ * path that matches nothing is an error. kyaml changes a scalar target in
+ * place, and the value is the source's own node: when a target is the
+ * source field itself, later targets get its new text (*value follows). */
+static int apply_path(arena *a, resource *r, const char *path, const struct field_options *o, const node **value)
 {
     fieldpath fp;
-    fieldpath_parse(a, path, &fp);
-    int kind = !o->create ? -1 : value->kind < N_MAP ? N_STR : value->kind;
+    fieldpath_parse_matcher(a, path, &fp);
+    int kind = !o->create ? -1 : (*value)->kind < N_MAP ? N_STR : (*value)->kind;
     const char *what = o->create ? "unable to find or create field" : "unable to find field";
     slot_list slots = {0};
     int rc = fieldpath_match(a, &r->obj, &fp, kind, &slots);
     if (rc < 0) err_prefix("%s \"%s\" in replacement target", what, path);
     else if (!slots.n) rc = err_set("%s \"%s\" in replacement target", what, path);
-    for (size_t i = 0; rc == 0 && i < slots.n; i++) rc = set_target_value(a, o, slots.v[i], value, slots.created[i]);
+    for (size_t i = 0; rc == 0 && i < slots.n; i++) {
+        node *old = *slots.v[i], *n = target_value(a, o, old, *value);
+        if (!n) rc = -1;
+        else *slots.v[i] = n;
+        if (n && old == *value) *value = n;
+    }
     slot_list_free(&slots);
     return rc;
 }
@@ -282,7 +295,7 @@ static int target_selects(const struct target *t, const resource *r)
     return meta_selected(t, r) && any_id_selected(&t->select, r) && !id_rejected(t, r);
 }
 
-static int apply_target(arena *a, const node *tnode, const node *value, resmap *rm)
+static int apply_target(arena *a, const node *tnode, const node **value, resmap *rm)
 {
     struct target t;
     if (parse_target(a, tnode, &t) < 0) return -1;
@@ -309,8 +322,9 @@ static int apply_replacement(kust *k, const node *repl, resmap *rm)
     if (targets->kind != N_SEQ) return err_set("%s: targets must be a list", node_pos(a, targets));
     node *value = NULL;
     if (source_value(k, src, rm, &value) < 0) return -1;
+    const node *cur = value;
     for (uint32_t i = 0; i < targets->u.seq.n; i++)
-        if (apply_target(a, targets->u.seq.items[i], value, rm) < 0) return -1;
+        if (apply_target(a, targets->u.seq.items[i], &cur, rm) < 0) return -1;
     return 0;
 }
 

@@ -4,6 +4,7 @@
  * selects gets the count; no match for any spec is an error. */
 #include "meta.h"
 #include "err.h"
+#include "scalar.h"
 #include <string.h>
 
 struct count_ctx {
@@ -17,7 +18,7 @@ static int set_count(void *ctx, resource *r, node **slot)
     (void)r;
     node *v = node_new_scalar(c->a, N_INT, c->count->u.str.s, c->count->u.str.len);
     node_set_pos(v, *slot);
-    *slot = v;
+    *slot = scalar_take_style(c->a, v, *slot); /* replicas: "3" stays a string */
     return 0;
 }
 

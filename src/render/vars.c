@@ -109,7 +109,7 @@ int vars_collect(kust *k, resmap *rm)
         resource *match = NULL;
         size_t count = 0;
         for (size_t j = 0; j < rm->n; j++)
-            if (var_matches(&v, &rm->v[j]->orig)) count++, match = match ? match : rm->v[j];
+            if (var_matches(&v, resource_org_id(rm->v[j]))) count++, match = match ? match : rm->v[j];
         if (count > 1)
             return err_set("%s: merging vars %s: found %zu resId matches for var %s (unable to disambiguate)",
                            node_pos(a, e), vars_list_string(a, list), count, var_string(a, &v, 1));

@@ -20,6 +20,32 @@ int yaml_load_one(arena *a, const char *file, const char *buf, size_t len, node 
  * allows that, while objects are read by yaml.v3, which does not. */
 int yaml_load_one_lenient(arena *a, const char *file, const char *buf, size_t len, node **out);
 
+/* kustomize's JSON round trip of an object (roundtrip.c), in two halves
+ * around a JSON patch. yaml_json_view: n as RNode.MarshalJSON presents it
+ * (numbers in JSON's form, timestamps as RFC 3339 strings, bools and nulls
+ * their JSON words, folded and flow quirks applied, merge keys gone); flow:
+ * n sits in a flow collection. It fails where encoding/json does (what
+ * names the data in messages): .nan/.inf, keys that are not strings,
+ * repeated keys. yaml_from_json: JSON data as RNode.UnmarshalJSON holds it
+ * (numbers as yaml.v3 writes float64s: 0x50 -> 80, 1234567 ->
+ * 1.234567e+06; written styles gone but the quoting yaml.v3 adds). Both
+ * rewrite n in place: clone a shared tree first. */
+int yaml_json_view(arena *a, node *n, int flow, const char *what);
+void yaml_from_json(arena *a, node *n);
+
+/* Like yaml_load, but a repeated mapping key is kept, flagged NF_KEY_DUP,
+ * instead of failing: kyaml reads patches into nodes without checking and
+ * looks fields up by their first occurrence (as map_get does), Go maps built
+ * from them keep the last, and kustomize fails only if such a mapping is
+ * written out (the emitter reports it). */
+int yaml_load_dup_keys(arena *a, const char *file, const char *buf, size_t len, node_list *out);
+
+/* Loads the first document as sigs.k8s.io/yaml's YAMLToJSON reads it (what
+ * kustomize does with a JSON patch written as YAML): go-yaml v2's YAML 1.1
+ * typing (scalar_resolve_v2; numbers and bools carry their JSON text), keys
+ * made JSON strings, a repeated key replacing the earlier value. */
+int yaml_load_v2(arena *a, const char *file, const char *buf, size_t len, node **out);
+
 /* yaml_emit's fast path (yaml_emit_fast.c): appends the document and returns
  * 1, or returns 0 with out untouched when libyaml must write it. */
 int yaml_emit_fast(strbuf *out, node *doc);

@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* flags outgrew a byte; the bitfields must keep every node this small */
+_Static_assert(offsetof(node, file) == 8, "struct node grew");
+
 node *node_new(arena *a, int kind)
 {
     node *n = arena_zalloc(a, sizeof *n);
@@ -155,6 +158,20 @@ void map_set(arena *a, node *m, const char *key, node *val)
     m->u.map.items[m->u.map.n].key = node_new_str(a, key);
     m->u.map.items[m->u.map.n].val = val;
     m->u.map.n++;
+}
+
+void map_append(arena *a, node *m, node *key, node *val)
+{
+    map_reserve(a, m, m->u.map.n + 1);
+    m->u.map.items[m->u.map.n].key = key;
+    m->u.map.items[m->u.map.n].val = val;
+    m->u.map.n++;
+}
+
+node *map_key(const node *m, const char *key)
+{
+    int i = map_index(m, key);
+    return i >= 0 ? m->u.map.items[i].key : NULL;
 }
 
 node *map_ensure_map(arena *a, node *m, const char *key)

@@ -17,8 +17,9 @@ typedef struct node_pair {
 } node_pair;
 
 struct node {
-    uint8_t kind;
-    uint8_t flags;
+    /* Bitfields keep the node at its size: flags (NF_*) outgrew a byte. Never
+     * take their address; clear bits with ~ on an unsigned (not uint8_t). */
+    uint16_t kind : 4, flags : 12;
     uint16_t col;
     uint32_t line;
     const char *file;
@@ -33,7 +34,16 @@ struct node {
 #define NF_QUOTED 1  /* scalar was quoted in the source (matters for patches' "null") */
 #define NF_EMPTY_NULL 2  /* null written as nothing (`key:`): strategic merge drops it, unlike `null` or `~` */
 #define NF_TIMESTAMP 4   /* plain timestamp: kept as written, printed in RFC 3339 like kustomize's JSON round trip */
+/* Block styles (with NF_QUOTED): kyaml keeps a node's style, and kustomize's
+ * JSON round trip re-emits the node with yaml.v3 in that style. */
+#define NF_FOLDED 8      /* written `>`: re-read through yaml.v3's folded writer (scalar.h) */
+#define NF_LITERAL 0x10  /* written `|` */
+/* A flow collection ({...} or [...]): yaml.v3 re-emits it, and everything in
+ * it, in flow style, where some plain scalars must be quoted (scalar.h). */
+#define NF_FLOW 0x20
+#define NF_KEY_DUP 0x40     /* a key that repeats an earlier one (patches keep both): kustomize fails writing it out */
 #define NF_KEY_NOT_STR 0x80 /* a plain key yaml.v3 reads as a non-string: kustomize fails writing it out */
+#define NF_UNTAGGED 0x100   /* scalar kyaml made without a tag (a replacement's created field): typed by its text */
 
 typedef struct node_list {
     node **v;
@@ -65,6 +75,10 @@ node *map_getn(const node *m, const char *key, size_t klen);
 int map_index(const node *m, const char *key);
 /* Sets key to val, replacing an existing value in place or appending. */
 void map_set(arena *a, node *m, const char *key, node *val);
+/* Appends an entry with this key node (no check for an existing key). */
+void map_append(arena *a, node *m, node *key, node *val);
+/* The key node of key's entry, or NULL. */
+node *map_key(const node *m, const char *key);
 /* Gets key's map value, creating an empty map there if absent (or null). */
 node *map_ensure_map(arena *a, node *m, const char *key);
 int map_del(node *m, const char *key);

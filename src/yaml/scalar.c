@@ -125,27 +125,39 @@ static int go_parse_float(const char *s, double *out)
     return 1;
 }
 
-/* Go's strconv.FormatFloat(f, 'g', -1, 64). */
-static void go_format_g(double f, char *out, size_t outsz)
+/* Go's shortest digits for f (strconv with precision -1): the fewest
+ * significant digits that read back as f (as a float32 when bits is 32),
+ * into mant (NUL-terminated), with the decimal exponent of the first digit
+ * and the sign. */
+static int shortest_digits(double f, int bits, char mant[24], int *exp, int *neg)
 {
     char digits[40];
-    int prec;
-    for (prec = 1; prec <= 17; prec++) {
+    if (bits == 32) f = (float)f; /* FormatFloat(f, ..., 32) rounds to a float32 first */
+    for (int prec = 1; prec <= 17; prec++) {
         snprintf(digits, sizeof digits, "%.*e", prec - 1, f);
-        if (strtod(digits, NULL) == f) break;
+        double back = strtod(digits, NULL);
+        if (bits == 32 ? (float)back == (float)f : back == f) break;
     }
     /* digits is "[-]d.ddde[+-]XX": pull out mantissa digits and exponent. */
-    int neg = digits[0] == '-';
-    const char *p = digits + neg;
-    char mant[24];
+    *neg = digits[0] == '-';
+    const char *p = digits + *neg;
     int nd = 0;
     for (; *p && *p != 'e'; p++)
         if (*p != '.') mant[nd++] = *p;
     mant[nd] = 0;
-    int exp = atoi(p + 1);
+    *exp = atoi(p + 1);
+    return nd;
+}
+
+#define PUT(...) do { int w_ = snprintf(o, left, __VA_ARGS__); o += w_; left -= (size_t)w_; } while (0)
+
+/* Go's strconv.FormatFloat(f, 'g', -1, bits). */
+static void go_format_g_bits(double f, int bits, char *out, size_t outsz)
+{
+    char mant[24];
+    int exp, neg, nd = shortest_digits(f, bits, mant, &exp, &neg);
     char *o = out;
     size_t left = outsz;
-#define PUT(...) do { int w_ = snprintf(o, left, __VA_ARGS__); o += w_; left -= (size_t)w_; } while (0)
     if (neg) PUT("-");
     if (exp < -4 || exp >= 6) { /* shortest 'g' switches to %e at exponent 6 */
         PUT("%c", mant[0]);
@@ -159,26 +171,57 @@ static void go_format_g(double f, char *out, size_t outsz)
         for (int i = 0; i <= exp; i++) PUT("%c", i < nd ? mant[i] : '0');
         if (nd > exp + 1) PUT(".%s", mant + exp + 1);
     }
+}
+
+static void go_format_g(double f, char *out, size_t outsz)
+{
+    go_format_g_bits(f, 64, out, outsz);
+}
+
+/* An integral float as encoding/json writes it below 1e21 (strconv's 'f'
+ * with shortest digits: 1.2345678901234567e19 -> 12345678901234567000). */
+static void go_format_f_integral(double f, char *out, size_t outsz)
+{
+    char mant[24];
+    int exp, neg, nd = shortest_digits(f, 64, mant, &exp, &neg);
+    char *o = out;
+    size_t left = outsz;
+    if (neg) PUT("-");
+    for (int i = 0; i <= exp; i++) PUT("%c", i < nd ? mant[i] : '0');
+}
 #undef PUT
+
+/* Does decimal digit string d (no sign) fit below or at limit? */
+static int digits_le(const char *d, const char *limit)
+{
+    size_t n = strlen(d), m = strlen(limit);
+    return n != m ? n < m : strcmp(d, limit) <= 0;
 }
 
 /* A float after json.Marshal and yaml.v2's re-read: integral values below
- * 1e21 come back as integers, the rest in Go's shortest %g form. */
+ * 1e21 are written as integers, which v2 reads back as such when the text
+ * fits an int64 or uint64; the rest come back in Go's shortest %g form. */
 static void format_json_float(double f, char *out, size_t outsz)
 {
+    if (f == 0) {
+        snprintf(out, outsz, "0"); /* -0 too: v2 reads "-0" as the integer 0 */
+        return;
+    }
     if (f == floor(f) && fabs(f) < 1e21) {
-        if (fabs(f) < 9.2e18) {
-            snprintf(out, outsz, "%lld", (long long)f);
-            return;
-        }
-        if (f > 0 && f < 1.8e19) {
-            snprintf(out, outsz, "%llu", (unsigned long long)f);
-            return;
-        }
+        char num[64];
+        go_format_f_integral(f, out, outsz);
+        if (parse_yaml_int(out, num, sizeof num)) return;
     }
     go_format_g(f, out, outsz);
 }
 
+/* Go's time.Parse rejects days past the month's end (2023-02-29, 2024-04-31). */
+static int days_in_month(int y, int m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : days[m - 1];
+}
 
 static int read_digits(const char **p, int min, int max, int *val)
 {
@@ -197,7 +240,7 @@ static int parse_timestamp(const char *s, char *out, size_t outsz)
     if (!read_digits(&p, 4, 4, &y) || *p++ != '-') return 0;
     if (!read_digits(&p, 1, 2, &mo) || *p++ != '-') return 0;
     if (!read_digits(&p, 1, 2, &d)) return 0;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31) return 0;
+    if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo)) return 0;
     char frac[16] = "";
     char zone[8] = "Z";
     if (*p) {
@@ -322,6 +365,39 @@ int scalar_output_text(const char *s, size_t len, char out[64])
     return strlen(out) != len || memcmp(out, s, len) != 0;
 }
 
+int scalar_v3_flow_requotes(const node *n)
+{
+    if (n->flags & NF_QUOTED) return 0;
+    if (n->kind == N_NULL) return n->u.str.len == 0;
+    return (n->flags & NF_TIMESTAMP) && memchr(n->u.str.s, ':', n->u.str.len);
+}
+
+int scalar_v3_flow_requotes_key(const char *s, size_t len)
+{
+    return len == 0 || memchr(s, ':', len); /* only timestamps among typed plain scalars hold ':' */
+}
+
+node *scalar_take_style(arena *a, node *val, const node *old)
+{
+    const unsigned styles = NF_QUOTED | NF_FOLDED | NF_LITERAL;
+    if (!old || !val || old->kind >= N_MAP || val->kind >= N_MAP || val->kind == N_NULL) return val;
+    if ((val->flags & styles) || !(old->flags & NF_QUOTED)) return val;
+    node *c = node_clone(a, val);
+    c->kind = N_STR;
+    c->flags = (c->flags & ~(unsigned)NF_TIMESTAMP) | (old->flags & styles);
+    return c;
+}
+
+int scalar_from_json_number(const char *s, size_t len, char out[64])
+{
+    char json[64], *end;
+    if (!scalar_output_text(s, len, json)) snprintf(json, sizeof json, "%.*s", (int)(len < 63 ? len : 63), s);
+    double f = strtod(json, &end);
+    if (*end || !isfinite(f)) return -1; /* .nan, .inf, or text a tag forced to a number */
+    go_format_g(f, out, 64);
+    return strpbrk(out, ".eE") ? N_FLOAT : N_INT;
+}
+
 int scalar_kind_for_tag(const char *tag)
 {
     if (!tag) return -1;
@@ -382,6 +458,54 @@ int scalar_v2_needs_quotes(const char *s, size_t len)
     if (parse_yaml_int(plain, out, sizeof out)) return 1;
     if (yaml_style_float(plain) && go_parse_float(plain, &f)) return 1;
     return is_base60_float(buf);
+}
+
+int scalar_plain_key_not_str(arena *a, const char *s, size_t len)
+{
+    size_t klen;
+    int kind;
+    const char *norm = scalar_resolve_plain(a, s, len, &kind, &klen);
+    return kind != N_STR || norm != s || (len >= 10 && s[4] == '-' && scalar_v2_needs_quotes(s, len));
+}
+
+static const char *const v2_true[] = {"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", NULL};
+
+int scalar_resolve_v2(const char *s, size_t len, int *kind, char out[64])
+{
+    if (is_one_of(s, len, v2_bools)) {
+        *kind = N_BOOL;
+        strcpy(out, is_one_of(s, len, v2_true) ? "true" : "false");
+        return 1;
+    }
+    int r = resolve_core(s, len, kind, out);
+    return *kind == N_STR ? 0 : r; /* a timestamp stays the string it was written as */
+}
+
+int scalar_v2_key(const char *s, size_t len, char out[64])
+{
+    int kind;
+    char json[64], buf[512], plain[512];
+    if (len > 400) kind = N_STR; /* as resolve_core: no number is that long */
+    else scalar_resolve_v2(s, len, &kind, json);
+    if (kind == N_NULL) return -1;
+    if (kind == N_BOOL) {
+        strcpy(out, json);
+        return 0;
+    }
+    if (kind == N_STR) {
+        snprintf(out, 64, "%.*s", (int)len, s);
+        return len < 64 ? 0 : -2;
+    }
+    memcpy(buf, s, len);
+    buf[len] = 0;
+    strip_underscores(buf, len, plain);
+    if (parse_yaml_int(plain, out, 64)) /* a uint64 beyond int64 is no key it converts */
+        return out[0] == '-' || digits_le(out, "9223372036854775807") ? 0 : -1;
+    if (is_one_of(s, len, special_floats)) /* float32 %g, then go-yaml's spelling */
+        strcpy(out, s[0] == '-' ? "-.inf" : (s[1] == 'n' || s[1] == 'N') ? ".nan" : ".inf");
+    else
+        go_format_g_bits(strtod(plain, NULL), 32, out, 64);
+    return 0;
 }
 
 /* Decodes one UTF-8 code point (invalid bytes come back as themselves). */

@@ -7,6 +7,13 @@
 #include <stddef.h>
 #include "arena.h"
 
+/* A number as kyaml holds it after kustomize's JSON round trip (FromMap):
+ * its JSON text read as a float64 and written by yaml.v3 in Go's shortest
+ * 'g' form (0x50 -> 80, 1000000 -> 1e+06, 1.50 -> 1.5, -0). Fills out (64
+ * bytes) and returns the kind yaml.v3 reads that text as (N_INT or
+ * N_FLOAT); -1 for what encoding/json has no number for (.nan, .inf) or
+ * text a tag forced to a number type. */
+int scalar_from_json_number(const char *s, size_t len, char out[64]);
 /* Resolves an untagged plain scalar: sets *kind (N_NULL, N_BOOL, N_INT,
  * N_FLOAT or N_STR) and returns its normalised text (arena-owned, or s itself
  * when unchanged), with its length in *outlen. */
@@ -23,6 +30,37 @@ struct node *scalar_new_plain(arena *a, const char *text, size_t len);
 int scalar_kind_for_tag(const char *tag);
 /* True when go-yaml v2 would read s, written plain, as something other than a string. */
 int scalar_v2_needs_quotes(const char *s, size_t len);
+/* True when yaml.v3, re-emitting the plain scalar n inside a flow collection
+ * (kustomize's JSON round trip keeps flow style), must quote it, so that it
+ * is read back as a string: an empty null ('' -> "") or a timestamp with a
+ * time of day (':' is a flow indicator). */
+int scalar_v3_flow_requotes(const struct node *n);
+/* The same for a plain mapping key: yaml.v3 reads it as a non-string, yet
+ * inside a flow collection it comes back as a string key. */
+int scalar_v3_flow_requotes_key(const char *s, size_t len);
+/* kyaml keeps a scalar's written style when it gets a new value without one
+ * (FieldSetter on a scalar, the strategic merge's SetStyle), and yaml.v3
+ * writes the new value in that style: after a quoted or block-style old
+ * value, the new one reads back as a string ("3" patched to true prints
+ * "true"). Returns val, or a string copy of it in old's style. */
+struct node *scalar_take_style(arena *a, struct node *val, const struct node *old);
+/* True when a plain (untagged) mapping key written as s is no string for
+ * the yaml.v3 decoding behind kustomize's output, which then fails
+ * (NF_KEY_NOT_STR). */
+int scalar_plain_key_not_str(arena *a, const char *s, size_t len);
+/* How go-yaml v2 (behind sigs.k8s.io/yaml, which reads JSON patches
+ * written as YAML) types an untagged plain scalar decoded into interface{}:
+ * YAML 1.1 bools (yes, off, y, ...), ints with Go's base prefixes, floats;
+ * a timestamp stays the string it was written as. Sets *kind; returns 1
+ * with the JSON text of a number, bool or null in out, else 0 (strings, and
+ * .nan/.inf, which are N_FLOAT: encoding/json refuses them). */
+int scalar_resolve_v2(const char *s, size_t len, int *kind, char out[64]);
+/* The JSON key sigs.k8s.io/yaml makes of a plain mapping key go-yaml v2
+ * typed: ints in decimal, floats in float32 %g, bools true/false, strings
+ * and timestamps as written. Returns 0 with the key in out; -1 for a key
+ * it refuses (null, an int beyond int64); -2 for a string key that does not
+ * fit out (it stays as written). */
+int scalar_v2_key(const char *s, size_t len, char out[64]);
 /* go-yaml v2's natural key order (digits compared as numbers, letters after other characters). */
 int natural_less(const char *a, size_t alen, const char *b, size_t blen);
 

@@ -1,5 +1,6 @@
 #include "kyaml.h"
 #include "err.h"
+#include "quirks.h"
 #include "scalar.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,21 +21,6 @@ static const char *node_pos_static(const node *n)
 
 /* Set when emit_node fails for a reason of ours (message already in err). */
 static _Thread_local int emit_failed_here;
-
-/* Characters go-yaml v2's reader refuses when it re-reads kustomize's JSON:
- * raw DEL, C1 controls other than NEL, U+FFFE and U+FFFF (the C0 controls
- * reach it escaped). kustomize fails with "control characters are not allowed". */
-static int has_forbidden_char(const char *str, size_t len)
-{
-    const unsigned char *s = (const unsigned char *)str;
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] < 0x7f) continue;
-        if (s[i] == 0x7f) return 1;
-        if (s[i] == 0xc2 && i + 1 < len && s[i + 1] >= 0x80 && s[i + 1] <= 0x9f && s[i + 1] != 0x85) return 1;
-        if (s[i] == 0xef && i + 2 < len && s[i + 1] == 0xbf && (s[i + 2] == 0xbe || s[i + 2] == 0xbf)) return 1;
-    }
-    return 0;
-}
 
 static int write_handler(void *data, unsigned char *buffer, size_t size)
 {
@@ -63,100 +49,166 @@ void yaml_sort_keys(node *m)
     }
 }
 
-/* kustomize's output goes through JSON text that go-yaml v2 re-reads. JSON
- * escapes every YAML line break but U+0085 (NEL), so a raw NEL reaches v2's
- * double-quoted scanner, which folds it like a line break: the blanks around
- * a run of breaks are dropped, one break becomes a space and n breaks
- * become n-1 newlines (golden case fmt-unicode). Returns a malloc'd copy
- * with that folding, or NULL when s holds no NEL. */
-static char *fold_nel(const char *s, size_t len, size_t *outlen)
+/* Strings that start with a BOM are written by go-yaml v2 with every
+ * character escaped (quirks.h). libyaml is given a stand-in of the same
+ * shape, and the stand-in's bytes in the output are replaced afterwards by
+ * v2's, in emission order: each pair is libyaml's quoted text, then v2's. */
+static _Thread_local strbuf bom_swaps;
+
+static void bom_swap_add(const char *s, size_t len, strbuf *stand_in)
 {
-    if (!memchr(s, 0xc2, len) || !memmem(s, len, "\xc2\x85", 2)) return NULL; /* memchr first: most strings are ASCII */
-    char *o = malloc(len + 1);
-    if (!o) abort();
-    size_t n = 0, i = 0;
-    while (i < len) {
-        if (s[i] != ' ' && !((unsigned char)s[i] == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] == 0x85)) {
-            o[n++] = s[i++];
-            continue;
+    strbuf written = STRBUF_INIT, real = STRBUF_INIT;
+    quirk_bom_stand_in(s, len, stand_in, &written);
+    quirk_v2_escape_all(s, len, &real);
+    sb_add(&bom_swaps, &written.len, sizeof written.len);
+    sb_add(&bom_swaps, written.buf, written.len);
+    sb_add(&bom_swaps, real.buf, real.len); /* as long as written */
+    sb_release(&written);
+    sb_release(&real);
+}
+
+static void bom_swaps_apply(strbuf *out, size_t from)
+{
+    for (size_t i = 0; i < bom_swaps.len;) {
+        size_t n;
+        memcpy(&n, bom_swaps.buf + i, sizeof n);
+        const char *written = bom_swaps.buf + i + sizeof n, *real = written + n;
+        char *at = memmem(out->buf + from, out->len - from, written, n);
+        if (at) {
+            memcpy(at, real, n);
+            from = (size_t)(at - out->buf) + n;
         }
-        size_t j = i, breaks = 0; /* a run of spaces and NELs */
-        while (j < len) {
-            if (s[j] == ' ') j++;
-            else if ((unsigned char)s[j] == 0xc2 && j + 1 < len && (unsigned char)s[j + 1] == 0x85) j += 2, breaks++;
-            else break;
-        }
-        if (!breaks) {
-            memcpy(o + n, s + i, j - i);
-            n += j - i;
-        } else if (breaks == 1) {
-            o[n++] = ' ';
-        } else {
-            memset(o + n, '\n', breaks - 1);
-            n += breaks - 1;
-        }
-        i = j;
+        i += sizeof n + 2 * n;
     }
-    o[n] = 0;
-    *outlen = n;
-    return o;
+    sb_reset(&bom_swaps);
 }
 
 static int emit_string(yaml_emitter_t *e, const char *s, size_t len)
 {
-    if (has_forbidden_char(s, len)) {
+    if (quirk_v2_forbidden_char(s, len)) {
         emit_failed_here = 1;
         err_set("yaml: control characters are not allowed (in \"%.40s\")", s);
         return 0;
     }
     size_t flen;
-    char *folded = fold_nel(s, len, &flen);
+    char *folded = quirk_v2_fold_nel(s, len, &flen);
     if (folded) {
         s = folded;
         len = flen;
     }
     yaml_event_t ev;
     yaml_scalar_style_t style = YAML_PLAIN_SCALAR_STYLE;
-    if (memchr(s, '\n', len)) style = YAML_LITERAL_SCALAR_STYLE;
-    else if (scalar_v2_needs_quotes(s, len)) style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+    strbuf stand_in = STRBUF_INIT;
+    if (len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) {
+        bom_swap_add(s, len, &stand_in);
+        s = stand_in.buf;
+        style = YAML_DOUBLE_QUOTED_SCALAR_STYLE; /* as libyaml and v2 choose for any BOM */
+    } else if (memchr(s, '\n', len)) {
+        style = YAML_LITERAL_SCALAR_STYLE;
+    } else if (scalar_v2_needs_quotes(s, len)) {
+        style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+    }
     yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)len, 1, 1, style); /* copies s */
     free(folded);
+    sb_release(&stand_in);
     return yaml_emitter_emit(e, &ev);
 }
 
-static int emit_node(yaml_emitter_t *e, node *n)
+/* Where a node sits: inside a flow collection or not (which yaml.v3's
+ * re-emission in kustomize's JSON round trip keeps), and the mapping key
+ * above it, for messages. */
+struct where {
+    int flow;
+    const node *key;
+};
+
+/* The document being emitted, for messages about generated nodes. */
+static _Thread_local const node *emit_doc;
+
+/* "Kind name: key" of a node without a source position. */
+static const char *generated_pos(const node *n, const node *key)
+{
+    static _Thread_local char buf[512];
+    if (n->file) return node_pos_static(n);
+    const char *kind = node_get_str(emit_doc, "kind", NULL), *name = node_get_str(emit_doc, "metadata", "name", NULL);
+    snprintf(buf, sizeof buf, "%s %s: %s", kind ? kind : "object", name ? name : "", key ? key->u.str.s : "value");
+    return buf;
+}
+
+static int emit_node(yaml_emitter_t *e, node *n, struct where w);
+
+static int emit_map(yaml_emitter_t *e, node *n, struct where w)
 {
     yaml_event_t ev;
+    yaml_sort_keys(n);
+    yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE);
+    if (!yaml_emitter_emit(e, &ev)) return 0;
+    w.flow |= (n->flags & NF_FLOW) != 0;
+    for (uint32_t i = 0; i < n->u.map.n; i++) {
+        const node *k = n->u.map.items[i].key;
+        node *v = n->u.map.items[i].val;
+        if ((k->flags & NF_KEY_NOT_STR) && !(w.flow && scalar_v3_flow_requotes_key(k->u.str.s, k->u.str.len))) {
+            emit_failed_here = 1;
+            err_set("%s: json: unsupported type: map[interface {}]interface {} (key %s is not a string)",
+                    node_pos_static(k), k->u.str.s);
+            return 0;
+        }
+        if (k->flags & NF_KEY_DUP) {
+            emit_failed_here = 1;
+            err_set("%s: mapping key \"%s\" already defined earlier in its mapping", node_pos_static(k),
+                    k->u.str.s);
+            return 0;
+        }
+        /* kustomize drops every "<<" key on output, whatever its value
+         * and however it was quoted (golden cases fmt-anchors, fmt-keys-typed). */
+        if (k->u.str.len == 2 && !memcmp(k->u.str.s, "<<", 2)) continue;
+        if (!emit_string(e, k->u.str.s, k->u.str.len)) return 0;
+        struct where vw = {w.flow, k};
+        if (!emit_node(e, v, vw)) return 0;
+    }
+    yaml_mapping_end_event_initialize(&ev);
+    return yaml_emitter_emit(e, &ev);
+}
+
+static int emit_seq(yaml_emitter_t *e, node *n, struct where w)
+{
+    yaml_event_t ev;
+    yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE);
+    if (!yaml_emitter_emit(e, &ev)) return 0;
+    struct where iw = {w.flow || (n->flags & NF_FLOW), w.key};
+    for (uint32_t i = 0; i < n->u.seq.n; i++)
+        if (!emit_node(e, n->u.seq.items[i], iw)) return 0;
+    yaml_sequence_end_event_initialize(&ev);
+    return yaml_emitter_emit(e, &ev);
+}
+
+static int emit_node(yaml_emitter_t *e, node *n, struct where w)
+{
+    yaml_event_t ev;
+    /* yaml.v3 quotes some plain scalars in flow collections: they come back as strings */
+    int as_string = w.flow && scalar_v3_flow_requotes(n);
     switch (n->kind) {
     case N_MAP:
-        yaml_sort_keys(n);
-        yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE);
-        if (!yaml_emitter_emit(e, &ev)) return 0;
-        for (uint32_t i = 0; i < n->u.map.n; i++) {
-            const node *k = n->u.map.items[i].key;
-            if (k->flags & NF_KEY_NOT_STR) {
-                emit_failed_here = 1;
-                err_set("%s: json: unsupported type: map[interface {}]interface {} (key %s is not a string)",
-                        node_pos_static(k), k->u.str.s);
-                return 0;
-            }
-            /* kustomize drops every "<<" key on output, whatever its value
-             * and however it was quoted (golden cases fmt-anchors, fmt-keys-typed). */
-            if (k->u.str.len == 2 && !memcmp(k->u.str.s, "<<", 2)) continue;
-            if (!emit_string(e, n->u.map.items[i].key->u.str.s, n->u.map.items[i].key->u.str.len)) return 0;
-            if (!emit_node(e, n->u.map.items[i].val)) return 0;
-        }
-        yaml_mapping_end_event_initialize(&ev);
-        return yaml_emitter_emit(e, &ev);
+        return emit_map(e, n, w);
     case N_SEQ:
-        yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE);
-        if (!yaml_emitter_emit(e, &ev)) return 0;
-        for (uint32_t i = 0; i < n->u.seq.n; i++)
-            if (!emit_node(e, n->u.seq.items[i])) return 0;
-        yaml_sequence_end_event_initialize(&ev);
-        return yaml_emitter_emit(e, &ev);
+        return emit_seq(e, n, w);
     case N_STR:
-        if (n->flags & NF_TIMESTAMP) {
+        if (!w.flow && quirk_v3_unreadable_block(n)) {
+            emit_failed_here = 1;
+            err_set("%s: yaml: found a tab character where an indentation space is expected (kustomize's yaml.v3 "
+                    "round trip cannot read back a multi-line string that starts with a tab)", generated_pos(n, w.key));
+            return 0;
+        }
+        if ((n->flags & NF_FOLDED) && !w.flow) {
+            size_t flen;
+            char *folded = quirk_v3_folded_reread(n->u.str.s, n->u.str.len, &flen);
+            if (folded) {
+                int ok = emit_string(e, folded, flen);
+                free(folded);
+                return ok;
+            }
+        }
+        if ((n->flags & NF_TIMESTAMP) && !as_string) {
             char out[64];
             if (scalar_output_text(n->u.str.s, n->u.str.len, out)) return emit_string(e, out, strlen(out));
         }
@@ -173,6 +225,7 @@ static int emit_node(yaml_emitter_t *e, node *n)
         char out[64];
         const char *text = n->u.str.s;
         size_t len = n->u.str.len;
+        if (as_string) return emit_string(e, text, len);
         if ((n->kind == N_INT || n->kind == N_FLOAT) && scalar_output_text(text, len, out)) text = out, len = strlen(out);
         if (n->kind == N_BOOL) text = node_is_true(n) ? "true" : "false", len = strlen(text);
         if (n->kind == N_NULL) text = "null", len = 4;
@@ -203,8 +256,21 @@ int yaml_emit(strbuf *out, node *doc)
     return 0;
 }
 
+/* libyaml 0.2.5 ends a document holding a keep-chomped block scalar (|+)
+ * anywhere with a "..." line; kustomize's go-yaml v2 never writes one, last
+ * scalar or not (golden cases keep-chomp-*). An object's last line is a key
+ * or an indented line, so a last line "..." is always that marker. */
+static void drop_document_end_marker(strbuf *out, size_t start)
+{
+    if (out->len - start >= 5 && !memcmp(out->buf + out->len - 5, "\n...\n", 5)) {
+        out->len -= 4;
+        out->buf[out->len] = 0;
+    }
+}
+
 int yaml_emit_libyaml(strbuf *out, node *doc)
 {
+    size_t start = out->len;
     yaml_emitter_t e;
     yaml_event_t ev;
     yaml_emitter_initialize(&e);
@@ -218,7 +284,8 @@ int yaml_emit_libyaml(strbuf *out, node *doc)
     ok = ok && yaml_emitter_emit(&e, &ev);
     yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
     ok = ok && yaml_emitter_emit(&e, &ev);
-    ok = ok && emit_node(&e, doc);
+    emit_doc = doc;
+    ok = ok && emit_node(&e, doc, (struct where){0, NULL});
     yaml_document_end_event_initialize(&ev, 1);
     ok = ok && yaml_emitter_emit(&e, &ev);
     yaml_stream_end_event_initialize(&ev);
@@ -226,6 +293,9 @@ int yaml_emit_libyaml(strbuf *out, node *doc)
     ok = ok && yaml_emitter_flush(&e);
     int rc = ok ? 0 : emit_failed_here ? -1 : err_set("emitting YAML: %s", e.problem ? e.problem : "unknown error");
     yaml_emitter_delete(&e);
+    if (rc == 0) drop_document_end_marker(out, start);
+    if (rc == 0) bom_swaps_apply(out, start);
+    sb_release(&bom_swaps);
     return rc;
 }
 

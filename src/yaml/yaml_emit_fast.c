@@ -62,9 +62,11 @@ static size_t put_string(strbuf *o, const char *s, size_t len, size_t col, int i
 }
 
 /* A scalar value (or an empty collection) at column col. */
-static int put_scalar(strbuf *o, const node *n, size_t col)
+static int put_scalar(strbuf *o, const node *n, size_t col, int flow)
 {
     char out[64];
+    if (flow && scalar_v3_flow_requotes(n)) return 0; /* read back as a string: libyaml's path */
+    if (n->flags & NF_FOLDED) return 0;                 /* yaml.v3's folded writer: libyaml's path */
     switch (n->kind) {
     case N_MAP: sb_adds(o, "{}"); return 1;
     case N_SEQ: sb_adds(o, "[]"); return 1;
@@ -96,17 +98,18 @@ static void indent(strbuf *o, size_t n)
     o->buf[o->len] = 0;
 }
 
-static int put_seq(strbuf *o, const node *s, size_t ind, int inline_first);
+static int put_seq(strbuf *o, const node *s, size_t ind, int inline_first, int flow);
 
 /* A block mapping at indentation ind; inline_first: its first key goes on
  * the current line (after "- "). */
-static int put_map(strbuf *o, node *m, size_t ind, int inline_first)
+static int put_map(strbuf *o, node *m, size_t ind, int inline_first, int flow)
 {
     yaml_sort_keys(m);
+    flow |= (m->flags & NF_FLOW) != 0;
     for (uint32_t i = 0; i < m->u.map.n; i++) {
         const node *k = m->u.map.items[i].key;
         node *v = m->u.map.items[i].val;
-        if (k->flags & NF_KEY_NOT_STR) return 0;
+        if (k->flags & (NF_KEY_NOT_STR | NF_KEY_DUP)) return 0;
         if (k->u.str.len > MAX_KEY || (k->u.str.len == 2 && !memcmp(k->u.str.s, "<<", 2))) return 0;
         if (i || !inline_first) indent(o, ind);
         size_t key_width = put_string(o, k->u.str.s, k->u.str.len, ind, 1);
@@ -114,31 +117,32 @@ static int put_map(strbuf *o, node *m, size_t ind, int inline_first)
         sb_addc(o, ':');
         if (v->kind == N_MAP && v->u.map.n) {
             sb_addc(o, '\n');
-            if (!put_map(o, v, ind + 2, 0)) return 0;
+            if (!put_map(o, v, ind + 2, 0, flow)) return 0;
         } else if (v->kind == N_SEQ && v->u.seq.n) {
             sb_addc(o, '\n');
-            if (!put_seq(o, v, ind, 0)) return 0; /* not indented under its key */
+            if (!put_seq(o, v, ind, 0, flow)) return 0; /* not indented under its key */
         } else {
             sb_addc(o, ' ');
-            if (!put_scalar(o, v, ind + key_width + 2)) return 0;
+            if (!put_scalar(o, v, ind + key_width + 2, flow)) return 0;
             sb_addc(o, '\n');
         }
     }
     return 1;
 }
 
-static int put_seq(strbuf *o, const node *s, size_t ind, int inline_first)
+static int put_seq(strbuf *o, const node *s, size_t ind, int inline_first, int flow)
 {
+    flow |= (s->flags & NF_FLOW) != 0;
     for (uint32_t i = 0; i < s->u.seq.n; i++) {
         node *v = s->u.seq.items[i];
         if (i || !inline_first) indent(o, ind);
         sb_adds(o, "- ");
         if (v->kind == N_MAP && v->u.map.n) {
-            if (!put_map(o, v, ind + 2, 1)) return 0;
+            if (!put_map(o, v, ind + 2, 1, flow)) return 0;
         } else if (v->kind == N_SEQ && v->u.seq.n) {
-            if (!put_seq(o, v, ind + 2, 1)) return 0;
+            if (!put_seq(o, v, ind + 2, 1, flow)) return 0;
         } else {
-            if (!put_scalar(o, v, ind + 2)) return 0;
+            if (!put_scalar(o, v, ind + 2, flow)) return 0;
             sb_addc(o, '\n');
         }
     }
@@ -148,7 +152,7 @@ static int put_seq(strbuf *o, const node *s, size_t ind, int inline_first)
 int yaml_emit_fast(strbuf *out, node *doc)
 {
     size_t start = out->len;
-    if (is_block(doc) && doc->kind == N_MAP && put_map(out, doc, 0, 0)) return 1;
+    if (is_block(doc) && doc->kind == N_MAP && put_map(out, doc, 0, 0, 0)) return 1;
     out->len = start;
     if (out->cap) out->buf[start] = 0;
     return 0;

@@ -28,13 +28,23 @@ struct loader {
     struct anchor *anchors;
     size_t nanchors, acap;
     node *root;
-    int dup_last_wins;
+    enum { DUP_FAIL, DUP_LAST_WINS, DUP_KEEP } dup;
+    int yaml11; /* go-yaml v2's typing of plain scalars and keys (yaml_load_v2) */
+    size_t line_base; /* lines before the part being parsed (see next_chunk) */
 };
+
+/* The key node of an entry already in mapping m. */
+static node *existing_key(node *m, const node *key)
+{
+    for (uint32_t i = 0; i < m->u.map.n; i++)
+        if (!strcmp(m->u.map.items[i].key->u.str.s, key->u.str.s)) return m->u.map.items[i].key;
+    return NULL;
+}
 
 static void set_pos(struct loader *L, node *n, const yaml_mark_t *m)
 {
     n->file = L->file;
-    n->line = (uint32_t)m->line + 1;
+    n->line = (uint32_t)(L->line_base + m->line + 1);
     n->col = (uint16_t)(m->column + 1 > 65535 ? 65535 : m->column + 1);
 }
 
@@ -82,15 +92,16 @@ static int attach(struct loader *L, node *n)
     if (!(key->flags & NF_QUOTED) && !strcmp(key->u.str.s, "<<")) {
         f->has_merge = 1;
         /* Kept as an entry for now; merged when the mapping ends. */
-    } else if (L->dup_last_wins && map_getn(f->coll, key->u.str.s, key->u.str.len)) {
-        map_set(L->a, f->coll, key->u.str.s, n);
-        return 0;
     } else if (map_getn(f->coll, key->u.str.s, key->u.str.len)) {
-        node *prev = NULL;
-        for (uint32_t i = 0; i < f->coll->u.map.n; i++)
-            if (!strcmp(f->coll->u.map.items[i].key->u.str.s, key->u.str.s)) prev = f->coll->u.map.items[i].key;
-        return err_set("%s:%u:%u: mapping key \"%s\" already defined at line %u", L->file, key->line, key->col,
-                       key->u.str.s, prev ? prev->line : 0);
+        node *prev = existing_key(f->coll, key);
+        if (L->dup == DUP_LAST_WINS) {
+            map_set(L->a, f->coll, key->u.str.s, n);
+            return 0;
+        }
+        if (L->dup != DUP_KEEP)
+            return err_set("%s:%u:%u: mapping key \"%s\" already defined at line %u", L->file, key->line, key->col,
+                           key->u.str.s, prev->line);
+        key->flags |= NF_KEY_DUP;
     }
     node *m = f->coll;
     if (m->u.map.n == m->u.map.cap) {
@@ -148,6 +159,30 @@ static int push(struct loader *L, node *coll)
     return 0;
 }
 
+/* A plain untagged scalar as go-yaml v2 decodes it into interface{} and
+ * sigs.k8s.io/yaml turns it into JSON: typed values carry their JSON text,
+ * keys become the strings JSON needs (NULL: a key it refuses). */
+static node *make_scalar_v2(struct loader *L, node *n, const char *text, size_t len, int is_key)
+{
+    char out[64];
+    if (is_key) {
+        int rc = scalar_v2_key(text, len, out);
+        if (rc == -1) {
+            err_set("%s:%u:%u: unsupported map key %.*s (sigs.k8s.io/yaml turns only strings, numbers and bools "
+                    "into JSON keys)", L->file, n->line, n->col, (int)len, text);
+            return NULL;
+        }
+        if (rc == 0) text = out, len = strlen(out);
+    } else {
+        int kind;
+        if (scalar_resolve_v2(text, len, &kind, out)) text = out, len = strlen(out);
+        n->kind = (uint8_t)kind;
+    }
+    n->u.str.s = arena_strndup(L->a, text, len);
+    n->u.str.len = (uint32_t)len;
+    return n;
+}
+
 static node *make_scalar(struct loader *L, yaml_event_t *ev)
 {
     const char *text = (const char *)ev->data.scalar.value;
@@ -157,6 +192,9 @@ static node *make_scalar(struct loader *L, yaml_event_t *ev)
     node *n = node_new(L->a, N_STR);
     set_pos(L, n, &ev->start_mark);
     if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) n->flags |= NF_QUOTED;
+    /* styles matter to yaml.v3's re-emission, not to go-yaml v2's JSON */
+    if (ev->data.scalar.style == YAML_FOLDED_SCALAR_STYLE && !L->yaml11) n->flags |= NF_FOLDED;
+    if (ev->data.scalar.style == YAML_LITERAL_SCALAR_STYLE && !L->yaml11) n->flags |= NF_LITERAL;
     if (tagkind == N_STR || (tagkind < 0 && ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) ||
         (ev->data.scalar.tag && tagkind < 0)) {
         n->u.str.s = arena_strndup(L->a, text, len);
@@ -164,18 +202,15 @@ static node *make_scalar(struct loader *L, yaml_event_t *ev)
         return n;
     }
     struct frame *top = L->depth ? &L->stack[L->depth - 1] : NULL;
-    if (top && top->coll->kind == N_MAP && !top->key) { /* keys keep their text */
+    int is_key = top && top->coll->kind == N_MAP && !top->key;
+    if (L->yaml11) return make_scalar_v2(L, n, text, len, is_key);
+    if (is_key) { /* keys keep their text */
         n->u.str.s = arena_strndup(L->a, text, len);
         n->u.str.len = (uint32_t)len;
         /* A plain key that yaml.v3 reads as a number, bool, null or timestamp
          * makes kustomize fail when it writes the object out (json cannot
          * marshal map[interface{}]interface{}); the emitter reports it. */
-        size_t klen;
-        int kkind;
-        const char *norm = scalar_resolve_plain(L->a, text, len, &kkind, &klen);
-        if (tagkind < 0 && (kkind != N_STR || norm != text ||
-                            (len >= 10 && text[4] == '-' && scalar_v2_needs_quotes(text, len))))
-            n->flags |= NF_KEY_NOT_STR;
+        if (tagkind < 0 && scalar_plain_key_not_str(L->a, text, len)) n->flags |= NF_KEY_NOT_STR;
         return n;
     }
     node *p = scalar_new_plain(L->a, text, len);
@@ -189,8 +224,24 @@ static node *make_scalar(struct loader *L, yaml_event_t *ev)
 static int parse_error(struct loader *L, yaml_parser_t *p)
 {
     const yaml_mark_t *m = p->problem_mark.line || p->problem_mark.column ? &p->problem_mark : &p->context_mark;
-    return err_set("%s:%zu:%zu: invalid YAML: %s%s%s", L->file, m->line + 1, m->column + 1,
+    return err_set("%s:%zu:%zu: invalid YAML: %s%s%s", L->file, L->line_base + m->line + 1, m->column + 1,
                    p->problem ? p->problem : "syntax error", p->context ? " " : "", p->context ? p->context : "");
+}
+
+/* kyaml splits a stream at "---" lines and decodes one document from each
+ * part, ignoring whatever follows an explicit document end ("...") up to
+ * the next "---" line. Returns that line's offset after from, or len. */
+static size_t next_chunk(const char *buf, size_t len, size_t from)
+{
+    const char *sep = from < len ? memmem(buf + from, len - from, "\n---", 4) : NULL;
+    return sep ? (size_t)(sep - buf) + 1 : len;
+}
+
+static size_t count_lines(const char *s, size_t n)
+{
+    size_t lines = 0;
+    for (const char *p = s; (p = memchr(p, '\n', (size_t)(s + n - p))); p++) lines++;
+    return lines;
 }
 
 static int load_stream(struct loader *L, const char *buf, size_t len, node_list *out)
@@ -198,6 +249,7 @@ static int load_stream(struct loader *L, const char *buf, size_t len, node_list 
     yaml_parser_t p;
     yaml_event_t ev;
     int rc = 0, done = 0;
+    size_t base = 0; /* offset of the part being parsed */
     yaml_parser_initialize(&p);
     yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
     while (!done && rc == 0) {
@@ -217,9 +269,21 @@ static int load_stream(struct loader *L, const char *buf, size_t len, node_list 
         case YAML_DOCUMENT_END_EVENT:
             if (L->root && L->root->kind != N_NULL) list_push(out, L->root);
             L->root = NULL;
+            if (!ev.data.document_end.implicit) { /* "...": parse again from the next "---" line */
+                size_t next = next_chunk(buf, len, base + ev.end_mark.index);
+                L->line_base += count_lines(buf + base, next - base);
+                base = next;
+                yaml_parser_delete(&p);
+                yaml_parser_initialize(&p);
+                yaml_parser_set_input_string(&p, (const unsigned char *)buf + base, len - base);
+            }
             break;
         case YAML_SCALAR_EVENT:
             n = make_scalar(L, &ev);
+            if (!n) {
+                rc = -1;
+                break;
+            }
             add_anchor(L, ev.data.scalar.anchor, n);
             rc = attach(L, n);
             break;
@@ -238,6 +302,10 @@ static int load_stream(struct loader *L, const char *buf, size_t len, node_list 
         case YAML_MAPPING_START_EVENT:
             n = node_new(L->a, ev.type == YAML_SEQUENCE_START_EVENT ? N_SEQ : N_MAP);
             set_pos(L, n, &ev.start_mark);
+            if (!L->yaml11 && (ev.type == YAML_SEQUENCE_START_EVENT
+                                   ? ev.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE
+                                   : ev.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE))
+                n->flags |= NF_FLOW;
             add_anchor(L, ev.type == YAML_SEQUENCE_START_EVENT ? ev.data.sequence_start.anchor
                                                              : ev.data.mapping_start.anchor, n);
             push(L, n);
@@ -301,6 +369,27 @@ int yaml_load_one(arena *a, const char *file, const char *buf, size_t len, node 
 
 int yaml_load_one_lenient(arena *a, const char *file, const char *buf, size_t len, node **out)
 {
-    struct loader L = {.a = a, .file = file, .dup_last_wins = 1};
+    struct loader L = {.a = a, .file = file, .dup = DUP_LAST_WINS};
     return load_one(&L, buf, len, out);
+}
+
+int yaml_load_dup_keys(arena *a, const char *file, const char *buf, size_t len, node_list *out)
+{
+    struct loader L = {.a = a, .file = file, .dup = DUP_KEEP};
+    int rc = load_stream(&L, buf, len, out);
+    free(L.stack);
+    free(L.anchors);
+    return rc;
+}
+
+int yaml_load_v2(arena *a, const char *file, const char *buf, size_t len, node **out)
+{
+    struct loader L = {.a = a, .file = file, .dup = DUP_LAST_WINS, .yaml11 = 1};
+    node_list docs = {0};
+    int rc = load_stream(&L, buf, len, &docs);
+    free(L.stack);
+    free(L.anchors);
+    *out = rc == 0 && docs.n ? docs.v[0] : NULL;
+    list_free(&docs);
+    return rc;
 }

@@ -20,6 +20,9 @@ int run_emit_tests(void) __attribute__((weak));
 int run_controller_tests(void) __attribute__((weak));
 int run_kubeconfig_tests(void) __attribute__((weak));
 int run_apply_tests(void) __attribute__((weak));
+int run_imageref_tests(void) __attribute__((weak));
+int run_quirks_tests(void) __attribute__((weak));
+int run_plugins_tests(void) __attribute__((weak));
 
 struct group {
     const char *name;
@@ -37,6 +40,9 @@ int main(int argc, char **argv)
         {"controller", run_controller_tests},
         {"kubeconfig", run_kubeconfig_tests},
         {"apply", run_apply_tests},
+        {"imageref", run_imageref_tests},
+        {"quirks", run_quirks_tests},
+        {"plugins", run_plugins_tests},
     };
     int failed = 0;
     for (size_t i = 0; i < sizeof groups / sizeof *groups; i++) {

@@ -10,7 +10,7 @@
 #include <string.h>
 #include "apply.h"
 #include "err.h"
-#include "json.h"
+#include "jsonout.h"
 #include "kyaml.h"
 #define XXH_INLINE_ALL
 #include <xxhash.h>

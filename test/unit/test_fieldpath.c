@@ -71,6 +71,21 @@ static void test_parse_kinds(void **state)
     assert_null(fp.v[5].key);
 }
 
+static void test_parse_matcher(void **state)
+{
+    arena *a = *state;
+    fieldpath fp;
+    /* PathMatcher takes the parts as written; one leading dot is dropped */
+    fieldpath_parse_matcher(a, ".data..x. y", &fp);
+    assert_int_equal(fp.n, 4);
+    assert_string_equal(fp.v[0].text, "data");
+    assert_string_equal(fp.v[1].text, "");
+    assert_string_equal(fp.v[3].text, " y");
+    fieldpath_parse_matcher(a, "..a", &fp);
+    assert_int_equal(fp.n, 2);
+    assert_string_equal(fp.v[0].text, "");
+}
+
 static const char *const deploy =
     "spec:\n"
     "  replicas: 2\n"
@@ -143,7 +158,7 @@ static void test_create(void **state)
     fieldpath_parse(a, "spec.template.spec.containers.[name=new].env.[name=X].value", &fp);
     assert_int_equal(fieldpath_match(a, &doc, &fp, N_STR, &slots), 0);
     assert_int_equal(slots.n, 1);
-    assert_true(slots.created[0]);
+    assert_true((*slots.v[0])->flags & NF_UNTAGGED);
     node *c = map_get(node_get(doc, "spec", "template", "spec", NULL), "containers");
     assert_int_equal(c->u.seq.n, 3);
     assert_string_equal(node_get_str(c->u.seq.items[2], "name", NULL), "new");
@@ -152,14 +167,14 @@ static void test_create(void **state)
     /* an existing field is found, not created */
     fieldpath_parse(a, "spec.replicas", &fp);
     assert_int_equal(fieldpath_match(a, &doc, &fp, N_STR, &slots), 0);
-    assert_false(slots.created[0]);
+    assert_false((*slots.v[0])->flags & NF_UNTAGGED);
     assert_string_equal(node_text(*slots.v[0]), "2");
     slot_list_free(&slots);
     /* the element one past the end is appended */
     fieldpath_parse(a, "spec.template.spec.containers.0.args.2", &fp);
     assert_int_equal(fieldpath_match(a, &doc, &fp, N_STR, &slots), 0);
     assert_int_equal(slots.n, 1);
-    assert_true(slots.created[0]);
+    assert_true((*slots.v[0])->flags & NF_UNTAGGED);
     slot_list_free(&slots);
 }
 
@@ -204,6 +219,7 @@ int run_fieldpath_tests(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_split, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parse_kinds, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_parse_matcher, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lookup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_match, setup, teardown),
         cmocka_unit_test_setup_teardown(test_create, setup, teardown),

@@ -156,13 +156,13 @@ static void test_jsonpatch_ops(void **state)
     arena *a = *state;
     node *doc = load(a, "a: {b/c: 1, t~x: 2}\nl: [x, y, z]\n");
     assert_int_equal(jp(a, doc,
-                        "[{\"op\": \"add\", \"path\": \"/l/-\", \"value\": w},"
-                        " {\"op\": \"add\", \"path\": \"/l/0\", \"value\": v},"
+                        "[{\"op\": \"add\", \"path\": \"/l/-\", \"value\": \"w\"},"
+                        " {\"op\": \"add\", \"path\": \"/l/0\", \"value\": \"v\"},"
                         " {\"op\": \"remove\", \"path\": \"/l/-1\"},"
                         " {\"op\": \"replace\", \"path\": \"/a/b~1c\", \"value\": 10},"
                         " {\"op\": \"move\", \"from\": \"/a/t~0x\", \"path\": \"/moved\"},"
                         " {\"op\": \"copy\", \"from\": \"/l\", \"path\": \"/a/copy\"},"
-                        " {\"op\": \"replace\", \"path\": \"/new\", \"value\": {k: v}},"
+                        " {\"op\": \"replace\", \"path\": \"/new\", \"value\": {\"k\": \"v\"}},"
                         " {\"op\": \"test\", \"path\": \"/moved\", \"value\": 2.0}]"),
                      0);
     assert_yaml(doc, "a:\n  b/c: 10\n  copy:\n  - v\n  - x\n  - \"y\"\n  - z\nl:\n- v\n- x\n- \"y\"\n- z\nmoved: 2\n"
@@ -181,6 +181,14 @@ static void test_jsonpatch_errors(void **state)
     assert_int_equal(jp(a, doc, "- {op: frobnicate, path: /a}\n"), -1);
     node *o;
     assert_int_equal(jsonpatch_parse(a, "ops", "a: b\n", 5, &o), -1);
+    /* text starting with '[' is JSON: YAML flow style is not */
+    const char *yflow = "[{op: add}]", *y11 = "- {op: add, path: /x, value: [yes, 0777, 1e3]}\n",
+               *nan = "- {op: add, path: /x, value: .nan}\n";
+    assert_int_equal(jsonpatch_parse(a, "ops", yflow, strlen(yflow), &o), -1);
+    /* YAML is read as go-yaml v2 does, and values come back from JSON */
+    assert_int_equal(jsonpatch_parse(a, "ops", y11, strlen(y11), &o), 0);
+    assert_yaml(map_get(o->u.seq.items[0], "value"), "- true\n- 511\n- 1000\n");
+    assert_int_equal(jsonpatch_parse(a, "ops", nan, strlen(nan), &o), -1);
 }
 
 int run_patch_tests(void)

@@ -1,0 +1,110 @@
+/* kgrender plugins DIR: the plugins a build holds (nested ones included),
+ * in dependency order, with their state, kind, source, version, namespace
+ * and dependencies; as a table or, with -o json, a JSON array.
+ * kgrender pull DIR (here too: the same flags): fills the cache with every
+ * remote source the build needs, so that later builds work --offline. */
+#include "build.h"
+#include "commands.h"
+#include "err.h"
+#include "plugins.h"
+#include <stdio.h>
+#include <string.h>
+
+static const char plugins_help[] =
+    "List the Plugin resources (plugins.kubegems.io/v1beta1) of a kustomization, in dependency order: name,\n"
+    "state (enabled/disabled), kind, source, version, install namespace and dependencies. Plugins rendered by\n"
+    "template plugins are listed too (so charts are rendered, as by 'kgrender build').\n\n"
+    "Usage:\n  kgrender plugins DIR [flags]\n\n"
+    "Flags:\n"
+    "  -h, --help                        help for plugins\n"
+    "      --helm-command string         helm command (path to executable) (default \"helm\")\n"
+    "      --load-restrictor string      as for 'kgrender build'\n"
+    "  -o, --output string               table (default) or json\n\n";
+
+static const char *flag_value(int argc, char **argv, int *i, const char *name)
+{
+    size_t n = strlen(name);
+    if (!strncmp(argv[*i], name, n) && argv[*i][n] == '=') return argv[*i] + n + 1;
+    if (!strcmp(argv[*i], name) && *i + 1 < argc) return argv[++*i];
+    return NULL;
+}
+
+static const char pull_help[] =
+    "Fetch every remote source a build needs (remote resources, git bases, plugin charts, archives and\n"
+    "repositories, including those of disabled plugins) into the cache, so that 'kgrender build --offline'\n"
+    "works afterwards. Prints where each plugin's source is.\n\n"
+    "Usage:\n  kgrender pull DIR [flags]\n\n"
+    "Flags:\n"
+    "  -h, --help                        help for pull\n"
+    "      --helm-command string         helm command (path to executable) (default \"helm\")\n"
+    "      --load-restrictor string      as for 'kgrender build'\n\n";
+
+static int parse(int argc, char **argv, build_options *opt, plugin_options *po, const char **dir, int *json)
+{
+    const char *help = json ? plugins_help : pull_help;
+    const char *v;
+    for (int i = 1; i < argc; i++) {
+        int pf = plugin_flag(argc, argv, &i, po);
+        if (pf < 0) return 1;
+        if (pf) continue;
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            fputs(help, stdout);
+            fputs(plugin_flags_help, stdout);
+            return -1;
+        } else if ((v = flag_value(argc, argv, &i, "--helm-command"))) {
+            opt->helm_command = v;
+        } else if ((v = flag_value(argc, argv, &i, "--load-restrictor"))) {
+            opt->load_restrict_none = !strcmp(v, "LoadRestrictionsNone");
+        } else if (json && ((v = flag_value(argc, argv, &i, "--output")) || (v = flag_value(argc, argv, &i, "-o")))) {
+            if (strcmp(v, "json") && strcmp(v, "table")) {
+                fprintf(stderr, "error: --output %s: expected table or json\n", v);
+                return 1;
+            }
+            *json = !strcmp(v, "json");
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "error: unknown flag: %s\nRun 'kgrender %s --help' for usage.\n", argv[i],
+                    json ? "plugins" : "pull");
+            return 1;
+        } else if (*dir) {
+            fputs("error: specify one path to a kustomization directory\n", stderr);
+            return 1;
+        } else {
+            *dir = argv[i];
+        }
+    }
+    return 0;
+}
+
+int cmd_plugins(int argc, char **argv)
+{
+    build_options opt = {0};
+    plugin_options po = {0};
+    const char *dir = NULL;
+    int json = 0, rc = parse(argc, argv, &opt, &po, &dir, &json);
+    strbuf out = STRBUF_INIT;
+    if (rc == 0 && plugins_table(dir ? dir : ".", &opt, &po, json, &out) < 0) {
+        fprintf(stderr, "Error: %s\n", err_msg());
+        rc = 1;
+    }
+    if (rc == 0 && out.len) fwrite(out.buf, 1, out.len, stdout);
+    sb_release(&out);
+    plugin_options_free(&po);
+    return rc < 0 ? 0 : rc;
+}
+
+int cmd_pull(int argc, char **argv)
+{
+    build_options opt = {0};
+    plugin_options po = {0};
+    const char *dir = NULL;
+    int rc = parse(argc, argv, &opt, &po, &dir, NULL);
+    strbuf out = STRBUF_INIT;
+    if (rc == 0 && plugins_pull(dir ? dir : ".", &opt, &po, &out) < 0) {
+        fprintf(stderr, "Error: %s\n", err_msg());
+        rc = 1;
+    }
+    if (rc == 0 && out.len) fwrite(out.buf, 1, out.len, stdout);
+    sb_release(&out);
+    plugin_options_free(&po);
+    return rc < 0 ? 0 : rc;
+}

@@ -1,0 +1,132 @@
+/* kustomize's JSON round trip of an object, as its JSON patch filter does
+ * it: RNode.MarshalJSON (yaml.v3 re-emits the object, reads it back into Go
+ * values, encoding/json writes them), then RNode.UnmarshalJSON (the JSON
+ * read into Go values, numbers as float64, written by yaml.v3 and parsed).
+ * Whatever the object was written like, it comes back as plain JSON data. */
+#include "kyaml.h"
+#include "err.h"
+#include "quirks.h"
+#include "scalar.h"
+#include <stdlib.h>
+#include <string.h>
+
+static void set_text(arena *a, node *n, const char *s, size_t len)
+{
+    n->u.str.s = arena_strndup(a, s, len);
+    n->u.str.len = (uint32_t)len;
+}
+
+/* A string as MarshalJSON gives it: folded text as yaml.v3 reads it back,
+ * a timestamp in RFC 3339 (time.Time's JSON), unless yaml.v3 had to quote
+ * it inside a flow collection. */
+static void view_string(arena *a, node *n, int flow)
+{
+    char out[64];
+    size_t len;
+    if ((n->flags & NF_FOLDED) && !flow) {
+        char *folded = quirk_v3_folded_reread(n->u.str.s, n->u.str.len, &len);
+        if (folded) set_text(a, n, folded, len);
+        free(folded);
+    }
+    if ((n->flags & NF_TIMESTAMP) && !(flow && scalar_v3_flow_requotes(n)) &&
+        scalar_output_text(n->u.str.s, n->u.str.len, out))
+        set_text(a, n, out, strlen(out));
+}
+
+static int view_scalar(arena *a, node *n, int flow, const char *what)
+{
+    char out[64];
+    if (flow && scalar_v3_flow_requotes(n)) {
+        n->kind = N_STR; /* read back from quotes: its text, as a string */
+        n->flags &= ~(unsigned)(NF_TIMESTAMP | NF_EMPTY_NULL);
+    }
+    switch (n->kind) {
+    case N_STR: view_string(a, n, flow); break;
+    case N_BOOL: set_text(a, n, node_is_true(n) ? "true" : "false", node_is_true(n) ? 4 : 5); break;
+    case N_NULL: set_text(a, n, "null", 4); break;
+    default: { /* numbers: JSON's text; encoding/json has no NaN or infinities */
+        const char *t = n->u.str.s;
+        if (!strpbrk(t, "0123456789"))
+            return err_set("%s: %s: json: unsupported value: %s", node_pos(a, n), what,
+                           t[0] == '-' ? "-Inf" : strpbrk(t, "nN") && strpbrk(t, "aA") ? "NaN" : "+Inf");
+        if (scalar_output_text(t, n->u.str.len, out)) set_text(a, n, out, strlen(out));
+    }
+    }
+    return 0;
+}
+
+/* A mapping key on its way into encoding/json, which takes string keys
+ * only, each once. Inside a flow collection yaml.v3 quotes a key that holds
+ * ':', so it comes back as a string: a copy without the flag (keys are
+ * shared between clones). */
+static int view_key(arena *a, node_pair *p, int flow, const char *what)
+{
+    const node *k = p->key;
+    if (k->flags & NF_KEY_DUP)
+        return err_set("%s: %s: mapping key \"%s\" already defined", node_pos(a, k), what, k->u.str.s);
+    if (!(k->flags & NF_KEY_NOT_STR)) return 0;
+    if (!(flow && scalar_v3_flow_requotes_key(k->u.str.s, k->u.str.len)))
+        return err_set("%s: %s: json: unsupported type: map[interface {}]interface {} (key %s is not a string)",
+                       node_pos(a, k), what, k->u.str.s);
+    node *c = node_clone(a, k);
+    c->flags &= ~(unsigned)NF_KEY_NOT_STR;
+    p->key = c;
+    return 0;
+}
+
+int yaml_json_view(arena *a, node *n, int flow, const char *what)
+{
+    if (n->kind < N_MAP) return view_scalar(a, n, flow, what);
+    flow |= (n->flags & NF_FLOW) != 0;
+    if (n->kind == N_SEQ) {
+        for (uint32_t i = 0; i < n->u.seq.n; i++)
+            if (yaml_json_view(a, n->u.seq.items[i], flow, what) < 0) return -1;
+        return 0;
+    }
+    for (uint32_t i = 0; i < n->u.map.n;) {
+        const node *k = n->u.map.items[i].key;
+        if (k->u.str.len == 2 && !memcmp(k->u.str.s, "<<", 2)) { /* merged already; yaml.v3 drops the key */
+            map_del_at(n, i);
+            continue;
+        }
+        if (view_key(a, &n->u.map.items[i], flow, what) < 0 || yaml_json_view(a, n->u.map.items[i].val, flow, what) < 0)
+            return -1;
+        i++;
+    }
+    return 0;
+}
+
+/* A scalar of JSON data as yaml.v3 writes and reads it back: numbers in
+ * float64's shortest form, strings that would read as something else
+ * quoted, multi-line strings literal (kyaml keeps those styles). */
+static void from_json_scalar(arena *a, node *n)
+{
+    unsigned keep = n->flags & NF_KEY_NOT_STR;
+    if (n->kind == N_INT || n->kind == N_FLOAT) {
+        char out[64];
+        int kind = scalar_from_json_number(n->u.str.s, n->u.str.len, out);
+        if (kind >= 0) {
+            n->kind = (unsigned)kind;
+            set_text(a, n, out, strlen(out));
+        }
+        n->flags = keep;
+        return;
+    }
+    n->flags = keep;
+    if (n->kind != N_STR) return;
+    if (memchr(n->u.str.s, '\n', n->u.str.len)) n->flags |= NF_QUOTED | NF_LITERAL;
+    else if (scalar_v2_needs_quotes(n->u.str.s, n->u.str.len)) n->flags |= NF_QUOTED;
+}
+
+void yaml_from_json(arena *a, node *n)
+{
+    if (n->kind < N_MAP) {
+        from_json_scalar(a, n);
+        return;
+    }
+    n->flags &= ~(unsigned)NF_FLOW;
+    if (n->kind == N_SEQ)
+        for (uint32_t i = 0; i < n->u.seq.n; i++) yaml_from_json(a, n->u.seq.items[i]);
+    else
+        for (uint32_t i = 0; i < n->u.map.n; i++) yaml_from_json(a, n->u.map.items[i].val);
+}
