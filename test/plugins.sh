@@ -483,7 +483,17 @@ d=$T/deps; dep_fixture "$d"
 if build deps "$d"; then
     order=$(grep -E '^    kgrender.io/plugin: ' "$OUT" | awk '{print $2}' | uniq | tr '\n' ' ')
     [ "$order" = "base-a mid-b top-c " ] && pass "output in dependency order" || fail "output in dependency order" "$order"
-    has "depends-on annotation (apply contract)" 'kgrender.io/depends-on: plugin:mid-b' 'kgrender.io/depends-on: plugin:base-a'
+    # apply waves: one past the dependencies' (base-a 0, mid-b 1, top-c 2)
+    waves=$(python3 - "$OUT" <<'PY'
+import sys, yaml
+w = {}
+for d in yaml.safe_load_all(open(sys.argv[1])):
+    a = (d or {}).get("metadata", {}).get("annotations") or {}
+    if "kgrender.io/plugin" in a: w.setdefault(a["kgrender.io/plugin"], set()).add(a.get("kgrender.io/apply-wave", "0"))
+print(" ".join("%s=%s" % (k, ",".join(sorted(v))) for k, v in sorted(w.items())))
+PY
+)
+    [ "$waves" = "base-a=0 mid-b=1 top-c=2" ] && pass "apply-wave annotation (apply contract)" || fail "apply-wave annotation" "$waves"
 fi
 if "$KGRENDER" plugins "$d" >"$OUT" 2>"$ERR"; then
     has "kgrender plugins: a table" '^NAME +STATE +KIND +SOURCE +VERSION +NAMESPACE +DEPENDENCIES$' '^base-a +enabled +kustomize'
@@ -702,7 +712,7 @@ if have_helm; then
             *observability*tracing-lite*opentelemetry-lite*) pass "overlays/default: nested plugins after their parent" ;;
             *) fail "overlays/default nested order" "$order" ;;
         esac
-        has "nested template plugins are expanded" 'name: tracing-lite$' 'kgrender.io/depends-on: plugin:tracing-lite,plugin:monitoring-lite,plugin:observability'
+        has "nested template plugins are expanded" 'name: tracing-lite$' 'kgrender.io/plugin: opentelemetry-lite$' 'kgrender.io/apply-wave: "2"$'
         lacks "no Plugin resource is left" '^kind: Plugin$'
         has "valuesFrom with prefix in the catalogue" 'retention_period: 168h'
         has "chart CRD instances stay cluster-scoped" '^kind: ClusterIssuer$'

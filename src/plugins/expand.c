@@ -163,21 +163,31 @@ static node *annotations_of(arena *a, resource *r)
     return map_ensure_map(a, map_ensure_map(a, r->obj, "metadata"), "annotations");
 }
 
-/* kgrender.io/depends-on: what the object said already, then plugin:DEP for each dependency. */
+/* kgrender.io/plugin names the plugin; kgrender.io/apply-wave orders it after
+ * the plugins it depends on. Waves, not per-object depends-on edges: apply
+ * stages each wave (Namespaces and CRDs, then cluster prerequisites, then the
+ * rest) as a whole, and an edge from a plugin's Namespace to another plugin's
+ * Deployment would cross those stages backwards (a cycle). An object that
+ * carries a wave of its own keeps it, shifted by the plugin's. */
 static void annotate(arena *a, const plugin *p, resource *r)
 {
     node *anns = annotations_of(a, r);
     map_set(a, anns, PLUGIN_ANN_NAME, node_new_str(a, p->name));
-    if (!p->ndeps) return;
-    const char *have = node_get_str(anns, PLUGIN_ANN_DEPENDS, NULL), *v = have && *have ? have : "";
+    if (!p->wave) return;
+    const char *have = node_get_str(anns, PLUGIN_ANN_WAVE, NULL);
+    long own = have ? strtol(have, NULL, 10) : 0;
+    map_set(a, anns, PLUGIN_ANN_WAVE, node_new_str(a, arena_printf(a, "%ld", own + p->wave)));
+}
+
+/* A plugin's wave: one past the highest wave of what it depends on (order
+ * lists dependencies first). */
+static void set_wave(const expander *x, plugin *p)
+{
+    p->wave = 0;
     for (size_t i = 0; i < p->ndeps; i++) {
-        const char *ref = arena_printf(a, "plugin:%s", p->deps[i].name);
-        size_t n = strlen(ref);
-        const char *hit = strstr(v, ref);
-        if (hit && (hit == v || hit[-1] == ',') && (!hit[n] || hit[n] == ',')) continue;
-        v = arena_printf(a, "%s%s%s", v, *v ? "," : "", ref);
+        const plugin *d = plugin_find(x, p->deps[i].name);
+        if (d && d->enabled && d->wave + 1 > p->wave) p->wave = d->wave + 1;
     }
-    map_set(a, anns, PLUGIN_ANN_DEPENDS, node_new_str(a, v));
 }
 
 static resource *new_namespace(arena *a, const char *name)
@@ -251,6 +261,7 @@ static int assemble(expander *x, resmap *rest, plugin **order, size_t n, resmap 
     resmap_reindex(&out);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         plugin *p = order[i];
+        set_wave(x, p);
         rc = finish_plugin(x, p, &cluster_kinds, &have_ns);
         for (size_t j = 0; rc == 0 && j < p->out.n; j++)
             rc = append_object(a, &out, p, p->out.v[j]);

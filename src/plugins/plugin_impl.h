@@ -29,6 +29,7 @@ typedef struct plugin {
     size_t ndeps, capdeps;
     struct plugin *parent;       /* the plugin whose output declared this one */
     int depth;
+    int wave;                    /* apply wave: one past its dependencies' */
     /* filled while rendering */
     const char *source;          /* the local source: chart dir, kustomization dir, manifest dir or file */
     const char *fetched;         /* a remote source's copy in the cache */

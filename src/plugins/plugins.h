@@ -6,7 +6,7 @@
  * binary), kustomizations (kind kustomize, built by the build code) and plain
  * manifests (kind native). The objects of a plugin carry
  * kgrender.io/plugin: NAME and, when it has dependencies,
- * kgrender.io/depends-on: plugin:DEP,... (the apply contract); the output
+ * kgrender.io/apply-wave: N past theirs (the apply contract); the output
  * lists plugins in dependency order.
  *
  * This is the folder's one interface: the command line (build, plugins and
@@ -19,7 +19,7 @@
 
 #define PLUGIN_API_VERSION "plugins.kubegems.io/v1beta1"
 #define PLUGIN_ANN_NAME "kgrender.io/plugin"
-#define PLUGIN_ANN_DEPENDS "kgrender.io/depends-on"
+#define PLUGIN_ANN_WAVE "kgrender.io/apply-wave"
 #define PLUGIN_GLOBAL_VALUES "kubegems-global-values"
 
 /* What the command line says about plugins (strings point into argv). */
