@@ -52,7 +52,7 @@ for i, o in enumerate(order):
 bad = []
 for p in plugins:
     for d in p.get("dependencies", []):
-        d = d.split(">")[0].split("<")[0].split("=")[0].replace("parent:", "")
+        d = d["name"] if isinstance(d, dict) else d.split(">")[0].split("<")[0].split("=")[0].replace("parent:", "")
         if p["name"] in pos and d in pos and min(pos[p["name"]]) < max(pos[d]):
             bad.append("%s before %s" % (p["name"], d))
 checked = sum(1 for p in plugins if p.get("dependencies"))
