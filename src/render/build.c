@@ -161,38 +161,50 @@ int kust_read_file(kust *k, const char *rel, const node *where, strbuf *out, con
     return 0;
 }
 
-/* kind: List (and *List with items) expands into its items, as kustomize does. */
+/* A *List kind with an items field (kustomize's inlineAnyEmbeddedLists). */
 static int is_list(const node *obj)
 {
-    const char *kind = node_get_str(obj, "kind", NULL);
-    node *items = map_get(obj, "items");
-    if (!kind || !items) return 0;
-    size_t n = strlen(kind);
-    return n >= 4 && !strcmp(kind + n - 4, "List") && (items->kind == N_SEQ || items->kind == N_NULL);
+    const char *kind = obj->kind == N_MAP ? node_get_str(obj, "kind", NULL) : NULL;
+    size_t n = kind ? strlen(kind) : 0;
+    return n >= 4 && !strcmp(kind + n - 4, "List") && map_get(obj, "items");
 }
 
-/* Turns loaded documents into resources (kind: List expanded), in order. */
+static int add_resource(kust *k, const char *file, node *doc, resmap *rm)
+{
+    resource *r;
+    if (resource_new(k->b->a, doc, &r) < 0) return -1;
+    r->origin = file;
+    return resmap_append(k->b->a, rm, r);
+}
+
+/* Appends a List's items to q, a List among them replaced by its own items
+ * (kustomize re-reads each item on its own, expanding it in place). */
+static int flatten_list(kust *k, node *list, node_list *q)
+{
+    node *items = map_get(list, "items");
+    if (items->kind == N_NULL) return 0;
+    if (items->kind != N_SEQ)
+        return err_set("%s: expected array in %s/items, but found a %s", node_pos(k->b->a, items),
+                       node_get_str(list, "kind", NULL), items->kind == N_MAP ? "mapping" : "scalar");
+    for (uint32_t j = 0; j < items->u.seq.n; j++) {
+        node *item = items->u.seq.items[j];
+        if (!is_list(item)) list_push(q, item);
+        else if (flatten_list(k, item, q) < 0) return -1;
+    }
+    return 0;
+}
+
+/* Turns one file's documents into resources. As kustomize, the documents
+ * form a queue: a List's items join its end (after the file's later
+ * documents). */
 static int add_documents(kust *k, const char *file, const node_list *docs, resmap *rm)
 {
-    arena *a = k->b->a;
+    node_list q = {0};
     int rc = 0;
-    for (size_t i = 0; rc == 0 && i < docs->n; i++) {
-        node *doc = docs->v[i];
-        if (doc->kind == N_MAP && is_list(doc)) {
-            node *items = map_get(doc, "items");
-            for (uint32_t j = 0; rc == 0 && items->kind == N_SEQ && j < items->u.seq.n; j++) {
-                resource *r;
-                rc = resource_new(a, items->u.seq.items[j], &r);
-                if (rc == 0) r->origin = file;
-                if (rc == 0) rc = resmap_append(a, rm, r);
-            }
-            continue;
-        }
-        resource *r;
-        rc = resource_new(a, doc, &r);
-        if (rc == 0) r->origin = file;
-        if (rc == 0) rc = resmap_append(a, rm, r);
-    }
+    for (size_t i = 0; i < docs->n; i++) list_push(&q, docs->v[i]);
+    for (size_t i = 0; rc == 0 && i < q.n; i++)
+        rc = is_list(q.v[i]) ? flatten_list(k, q.v[i], &q) : add_resource(k, file, q.v[i], rm);
+    list_free(&q);
     return rc;
 }
 
@@ -400,10 +412,13 @@ int build_resmap(build *b, const char *dir, resmap *rm)
     return top_level(b, dir, &k, rm);
 }
 
+/* kustomize drops an object that carries the annotation with any value
+ * but the text "false" (so "true", "yes", "" and even "False" drop it). */
 static int is_local_config(const resource *r)
 {
-    const char *v = node_get_str(r->obj, "metadata", "annotations", "config.kubernetes.io/local-config", NULL);
-    return v && !strcmp(v, "true");
+    const node *v = node_get(r->obj, "metadata", "annotations", "config.kubernetes.io/local-config", NULL);
+    const char *text = node_text(v);
+    return v && !(text && !strcmp(text, "false"));
 }
 
 static void drop_local_config(resmap *rm)
