@@ -179,6 +179,16 @@ static void stringify_map(arena *a, node *md, const char *field)
     map_set(a, md, field, s);
 }
 
+void patch_allow_changes(arena *a, node *patch, int allow_name, int allow_kind)
+{
+    if (!allow_name && !allow_kind) return;
+    node *md = map_ensure_map(a, patch, "metadata");
+    stringify_map(a, md, "annotations");
+    node *anns = map_ensure_map(a, md, "annotations");
+    if (allow_name) map_set(a, anns, "internal.config.kubernetes.io/allowNameChange", node_new_str(a, "enabled"));
+    if (allow_kind) map_set(a, anns, "internal.config.kubernetes.io/allowKindChange", node_new_str(a, "enabled"));
+}
+
 int patch_smp_many(kust *k, resmap *rm, resource **sel, size_t nsel, const node *patch, int allow_name,
                    int allow_kind)
 {
