@@ -1,5 +1,6 @@
 #include "scalar.h"
 #include "node.h"
+#include "gostrconv.h"
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -39,35 +40,6 @@ static size_t strip_underscores(const char *s, size_t len, char *buf)
         if (s[i] != '_') buf[n++] = s[i];
     buf[n] = 0;
     return n;
-}
-
-/* Go's strconv.ParseInt/ParseUint with base 0 (sign, 0x, 0o, 0b, leading-0 octal). */
-static int go_parse_int(const char *s, int allow_sign, int *neg, uint64_t *mag)
-{
-    *neg = 0;
-    if (allow_sign && (*s == '+' || *s == '-')) {
-        *neg = *s == '-';
-        s++;
-    }
-    int base = 10;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) base = 16, s += 2;
-    else if (s[0] == '0' && (s[1] == 'o' || s[1] == 'O')) base = 8, s += 2;
-    else if (s[0] == '0' && (s[1] == 'b' || s[1] == 'B')) base = 2, s += 2;
-    else if (s[0] == '0' && s[1]) base = 8, s += 1;
-    if (!*s) return 0;
-    uint64_t v = 0;
-    for (; *s; s++) {
-        int d;
-        if (*s >= '0' && *s <= '9') d = *s - '0';
-        else if (*s >= 'a' && *s <= 'f') d = *s - 'a' + 10;
-        else if (*s >= 'A' && *s <= 'F') d = *s - 'A' + 10;
-        else return 0;
-        if (d >= base) return 0;
-        if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base) return 0;
-        v = v * (uint64_t)base + (uint64_t)d;
-    }
-    *mag = v;
-    return 1;
 }
 
 /* ParseInt then ParseUint, as yaml.v2/v3 try them: returns 1 for a valid int64 or uint64. */
@@ -112,56 +84,6 @@ static int yaml_style_float(const char *s)
     return *s == 0;
 }
 
-/* Go's strconv.ParseFloat success (finite result, no range error). */
-static int go_parse_float(const char *s, double *out)
-{
-    char *end;
-    errno = 0;
-    double d = strtod(s, &end);
-    /* Underflow is no error for Go (1e-400 parses as 0), only overflow to
-     * infinity is; strtod reports both as ERANGE (golden case fmt-numbers). */
-    if (*end || isinf(d)) return 0;
-    *out = d;
-    return 1;
-}
-
-/* Go's strconv.FormatFloat(f, 'g', -1, 64). */
-static void go_format_g(double f, char *out, size_t outsz)
-{
-    char digits[40];
-    int prec;
-    for (prec = 1; prec <= 17; prec++) {
-        snprintf(digits, sizeof digits, "%.*e", prec - 1, f);
-        if (strtod(digits, NULL) == f) break;
-    }
-    /* digits is "[-]d.ddde[+-]XX": pull out mantissa digits and exponent. */
-    int neg = digits[0] == '-';
-    const char *p = digits + neg;
-    char mant[24];
-    int nd = 0;
-    for (; *p && *p != 'e'; p++)
-        if (*p != '.') mant[nd++] = *p;
-    mant[nd] = 0;
-    int exp = atoi(p + 1);
-    char *o = out;
-    size_t left = outsz;
-#define PUT(...) do { int w_ = snprintf(o, left, __VA_ARGS__); o += w_; left -= (size_t)w_; } while (0)
-    if (neg) PUT("-");
-    if (exp < -4 || exp >= 6) { /* shortest 'g' switches to %e at exponent 6 */
-        PUT("%c", mant[0]);
-        if (nd > 1) PUT(".%s", mant + 1);
-        PUT("e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
-    } else if (exp < 0) {
-        PUT("0.");
-        for (int i = -1; i > exp; i--) PUT("0");
-        PUT("%s", mant);
-    } else {
-        for (int i = 0; i <= exp; i++) PUT("%c", i < nd ? mant[i] : '0');
-        if (nd > exp + 1) PUT(".%s", mant + exp + 1);
-    }
-#undef PUT
-}
-
 /* A float after json.Marshal and yaml.v2's re-read: integral values below
  * 1e21 come back as integers, the rest in Go's shortest %g form. */
 static void format_json_float(double f, char *out, size_t outsz)
@@ -176,7 +98,7 @@ static void format_json_float(double f, char *out, size_t outsz)
             return;
         }
     }
-    go_format_g(f, out, outsz);
+    go_format_float(f, 'g', 64, out, outsz);
 }
 
 
@@ -275,9 +197,9 @@ static int resolve_core(const char *s, size_t len, int *kind, char *out)
         }
     }
     return 0;
-as_float:
+as_float: /* yaml.v3's !!float, even when the JSON round trip prints an integer (1e3 -> 1000) */
     format_json_float(strtod(buf, NULL), out, 64);
-    *kind = strchr(out, '.') || strchr(out, 'e') ? N_FLOAT : N_INT;
+    *kind = N_FLOAT;
     return 1;
 }
 
@@ -294,21 +216,18 @@ const char *scalar_resolve_plain(arena *a, const char *s, size_t len, int *kind,
 node *scalar_new_plain(arena *a, const char *text, size_t len)
 {
     int kind;
-    size_t outlen;
-    const char *norm = scalar_resolve_plain(a, text, len, &kind, &outlen);
+    char out[64];
+    int typed = resolve_core(text, len, &kind, out);
     node *n = node_new(a, N_STR);
     n->kind = (uint8_t)kind;
     if (kind == N_NULL && len == 0) n->flags |= NF_EMPTY_NULL;
-    /* Every scalar keeps its text, as kyaml's nodes do (an annotation written
-     * 1.50, True or ~ reads "1.50", "True", "~"); the emitter prints the JSON
-     * round trip's form. */
-    if (kind != N_STR || norm != text) {
-        if (kind == N_STR) n->flags |= NF_TIMESTAMP;
-        norm = text;
-        outlen = len;
-    }
-    n->u.str.s = norm == text ? arena_strndup(a, text, len) : norm;
-    n->u.str.len = (uint32_t)outlen;
+    /* A string that resolve_core still typed is a timestamp (even one already
+     * in RFC 3339 form: its tag is not !!str). Every scalar keeps its text, as
+     * kyaml's nodes do (an annotation written 1.50, True or ~ reads "1.50",
+     * "True", "~"); the emitter prints the JSON round trip's form. */
+    if (kind == N_STR && typed) n->flags |= NF_TIMESTAMP;
+    n->u.str.s = arena_strndup(a, text, len);
+    n->u.str.len = (uint32_t)len;
     return n;
 }
 
