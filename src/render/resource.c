@@ -104,10 +104,10 @@ void resource_remember_id(arena *a, resource *r)
     r->prev[r->nprev++] = r->id;
 }
 
-/* The cluster-scoped kinds table, loaded once from embedded data and
- * searched kind first (the hot path asks it for every identity hash). */
+/* The cluster-scoped table (apiVersion and kind), loaded once from embedded
+ * data and searched kind first (the hot path asks it for every identity hash). */
 struct scoped_kind {
-    char *group, *kind;
+    char *group, *version, *kind;
 };
 static struct scoped_kind *scoped;
 static size_t nscoped;
@@ -119,29 +119,32 @@ static void load_scoped(void)
     size_t cap = 64;
     scoped = malloc(cap * sizeof *scoped);
     for (char *line = strtok(copy, "\n"); line; line = strtok(NULL, "\n")) {
-        char *slash = strchr(line, '/');
-        if (*line == '#' || !slash) continue;
+        char *space = strchr(line, ' ');
+        if (*line == '#' || !space) continue;
         if (nscoped == cap) scoped = realloc(scoped, (cap *= 2) * sizeof *scoped);
-        *slash = 0;
-        scoped[nscoped].group = strcmp(line, "core") ? line : "";
-        scoped[nscoped].kind = slash + 1;
+        *space = 0;
+        char *slash = strchr(line, '/');
+        if (slash) *slash = 0;
+        scoped[nscoped].group = slash ? line : "";
+        scoped[nscoped].version = slash ? slash + 1 : line;
+        scoped[nscoped].kind = space + 1;
         nscoped++;
     }
 }
 
-int resid_is_cluster_scoped(const char *group, const char *kind)
+int resid_is_cluster_scoped(const resid *id)
 {
     if (!scoped) load_scoped();
     for (size_t i = 0; i < nscoped; i++)
-        if (scoped[i].kind[0] == kind[0] && !strcmp(scoped[i].kind, kind) &&
-            !strcmp(scoped[i].group, group ? group : ""))
+        if (scoped[i].kind[0] == id->kind[0] && !strcmp(scoped[i].kind, id->kind) &&
+            !strcmp(scoped[i].group, id->group) && !strcmp(scoped[i].version, id->version))
             return 1;
     return 0;
 }
 
 const char *resid_effective_ns(const resid *id)
 {
-    if (resid_is_cluster_scoped(id->group, id->kind)) return "";
+    if (resid_is_cluster_scoped(id)) return "";
     return *id->ns ? id->ns : "default";
 }
 

@@ -57,7 +57,8 @@ void resource_refresh_id(resource *r);
 void resource_remember_id(arena *a, resource *r);
 void strlist_push(arena *a, strlist *l, const char *s);
 
-int resid_is_cluster_scoped(const char *group, const char *kind);
+/* kustomize's scope table: by group, version and kind (src/data/cluster-scoped.txt). */
+int resid_is_cluster_scoped(const resid *id);
 /* Namespace as identity sees it: "" for cluster-scoped kinds, "default" for an empty one. */
 const char *resid_effective_ns(const resid *id);
 uint64_t resid_hash(const resid *id);

@@ -71,7 +71,7 @@ static int var_matches(const struct var *v, const resid *id)
     if (strcmp(t->name, id->name) || strcmp(t->kind, id->kind) || strcmp(t->group, id->group) ||
         strcmp(t->version, id->version))
         return 0;
-    if (!*t->ns && !resid_is_cluster_scoped(t->group, t->kind)) return 1;
+    if (!*t->ns && !resid_is_cluster_scoped(t)) return 1;
     return !strcmp(resid_effective_ns(t), resid_effective_ns(id));
 }
 

@@ -478,9 +478,12 @@ static void test_resid(void **state)
     /* cluster-scoped kinds ignore the namespace */
     resource *n1 = mkres(a, "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: prod\n");
     resource *n2 = mkres(a, "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: prod\n  namespace: x\n");
-    assert_true(resid_is_cluster_scoped("", "Namespace"));
-    assert_true(resid_is_cluster_scoped("rbac.authorization.k8s.io", "ClusterRole"));
-    assert_false(resid_is_cluster_scoped("apps", "Deployment"));
+    assert_true(resid_is_cluster_scoped(&n1->id));
+    assert_true(resid_is_cluster_scoped(&(resid){"rbac.authorization.k8s.io", "v1", "ClusterRole", "", "x"}));
+    assert_false(resid_is_cluster_scoped(&r->id));
+    /* by version too: kustomize knows flowcontrol v1beta1 only */
+    assert_true(resid_is_cluster_scoped(&(resid){"flowcontrol.apiserver.k8s.io", "v1beta1", "FlowSchema", "", "x"}));
+    assert_false(resid_is_cluster_scoped(&(resid){"flowcontrol.apiserver.k8s.io", "v1", "FlowSchema", "", "x"}));
     assert_true(resid_equal(&n1->id, &n2->id));
     assert_int_equal(resid_hash(&n1->id), resid_hash(&n2->id));
     assert_string_equal(resid_effective_ns(&n1->id), "");
