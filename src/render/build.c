@@ -1,6 +1,7 @@
 #include "build.h"
 #include "err.h"
 #include "builtins.h"
+#include "godecode.h"
 #include "preparse.h"
 #include "remote.h"
 #include "kyaml.h"
@@ -8,20 +9,10 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 static const char *const kustomization_names[] = {"kustomization.yaml", "kustomization.yml", "Kustomization"};
-
-/* Every field kustomize v5.5.0's Kustomization type accepts. */
-static const char *const known_fields[] = {
-    "apiVersion", "kind", "metadata", "openapi", "namePrefix", "nameSuffix", "namespace", "commonLabels",
-    "labels", "commonAnnotations", "patchesStrategicMerge", "patchesJson6902", "patches", "images",
-    "imageTags", "replacements", "replicas", "vars", "sortOptions", "resources", "components", "crds",
-    "bases", "configMapGenerator", "secretGenerator", "helmGlobals", "helmCharts",
-    "helmChartInflationGenerator", "generatorOptions", "configurations", "generators", "transformers",
-    "validators", "buildMetadata", NULL};
 
 static const char *const deprecated_fields[][2] = {
     {"bases", "resources"},
@@ -72,36 +63,28 @@ static int find_kustomization_file(build *b, const char *dir, const char **file)
     return 0;
 }
 
-/* kustomize decodes kustomizations through encoding/json, which matches
- * field names case-insensitively (nameprefix: is namePrefix) and lets a later
- * duplicate win; anything else unknown is an error. */
-static int check_fields(kust *k)
+static void warn_deprecated(const node *k)
 {
-    node *m = k->k;
-    arena *a = k->b->a;
-    for (uint32_t i = 0; i < m->u.map.n; i++) {
-        node *key = m->u.map.items[i].key;
-        const char *canon = NULL;
-        for (const char *const *f = known_fields; *f && !canon; f++)
-            if (!strcasecmp(*f, key->u.str.s)) canon = *f;
-        if (!canon)
-            return err_set("%s: invalid Kustomization: unknown field \"%s\"", node_pos(a, key), key->u.str.s);
-        if (strcmp(canon, key->u.str.s)) {
-            node *fixed = node_new_str(a, canon);
-            node_set_pos(fixed, key);
-            m->u.map.items[i].key = fixed;
-        }
-    }
-    for (uint32_t i = 0; i < m->u.map.n; i++) /* a renamed key may now repeat an earlier one */
-        for (uint32_t j = i + 1; j < m->u.map.n; j++)
-            if (!strcmp(m->u.map.items[i].key->u.str.s, m->u.map.items[j].key->u.str.s)) {
-                m->u.map.items[i].val = m->u.map.items[j].val;
-                map_del_at(m, j--);
-            }
     for (size_t i = 0; i < sizeof deprecated_fields / sizeof *deprecated_fields; i++)
-        if (map_get(m, deprecated_fields[i][0]))
+        if (map_get(k, deprecated_fields[i][0]))
             warnf("'%s' is deprecated. Please use '%s' instead. Run 'kustomize edit fix' to update your "
                   "Kustomization automatically.", deprecated_fields[i][0], deprecated_fields[i][1]);
+}
+
+/* kustomize reads a kustomization file through sigs.k8s.io/yaml's YAMLToJSON
+ * (go-yaml v2) and encoding/json into its Kustomization type: the canonical
+ * tree every later step reads (godecode.h). */
+static int decode_kustomization(build *b, kust *k, node *doc)
+{
+    if (!doc) doc = node_new(b->a, N_NULL);
+    node *decoded;
+    if (go_decode(b->a, doc, &go_kustomization, GD_STRICT, "invalid Kustomization", &decoded) < 0) return -1;
+    if (!decoded) decoded = node_new(b->a, N_MAP);
+    if (!decoded->file) node_set_pos(decoded, doc);
+    if (!decoded->file) decoded->file = k->file;
+    warn_deprecated(decoded);
+    if (go_kustomization_empty(decoded)) return err_set("%s: kustomization.yaml is empty", k->file);
+    k->k = decoded;
     return 0;
 }
 
@@ -119,12 +102,10 @@ static int load_kustomization(build *b, const char *dir, kust *k)
         return err_set("%s: %s", k->file, strerror(errno));
     }
     node *doc;
-    int rc = yaml_load_one_lenient(b->a, k->file, sb.buf, sb.len, &doc);
+    int rc = yaml_load_one_v2(b->a, k->file, sb.buf, sb.len, &doc);
     sb_release(&sb);
-    if (rc < 0) return -1;
-    if (!doc) doc = node_new(b->a, N_MAP);
-    if (doc->kind != N_MAP) return err_set("%s: a kustomization must be a YAML mapping", node_pos(b->a, doc));
-    k->k = doc;
+    if (rc < 0 || decode_kustomization(b, k, doc) < 0) return -1;
+    doc = k->k;
     const char *kind = node_get_str(doc, "kind", NULL);
     const char *apiv = node_get_str(doc, "apiVersion", NULL);
     if (kind && !strcmp(kind, "Component")) {
@@ -139,7 +120,7 @@ static int load_kustomization(build *b, const char *dir, kust *k)
         return err_set("%s: apiVersion for Kustomization should be kustomize.config.k8s.io/v1beta1",
                        node_pos(b->a, map_get(doc, "apiVersion")));
     }
-    return check_fields(k);
+    return 0;
 }
 
 const char *kust_path(kust *k, const char *rel)

@@ -37,7 +37,7 @@ static void var_parse(arena *a, const node *v, struct var *out)
     if (apiv && *apiv) split_apiversion(a, apiv, &group, &version);
     out->target = (resid){group, version, kind, (s = node_get_str(ref, "namespace", NULL)) ? s : "",
                           (s = node_get_str(ref, "name", NULL)) ? s : ""};
-    s = node_get_str(v, "fieldref", "fieldpath", NULL);
+    s = node_get_str(v, "fieldref", "fieldPath", NULL);
     out->fieldpath = s && *s ? s : DEFAULT_FIELD_PATH;
 }
 

@@ -231,6 +231,37 @@ node *scalar_new_plain(arena *a, const char *text, size_t len)
     return n;
 }
 
+int scalar_v2_bool(const char *s, size_t len)
+{
+    static const char *const v2_true[] = {"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", NULL};
+    if (is_one_of(s, len, v2_true)) return 1;
+    return is_one_of(s, len, v2_bools) ? 0 : -1;
+}
+
+const char *scalar_v2_json_key(arena *a, const char *s, size_t len)
+{
+    int kind, b = scalar_v2_bool(s, len);
+    char out[64];
+    if (b >= 0) return b ? "true" : "false";
+    int typed = resolve_core(s, len, &kind, out);
+    if (kind == N_NULL) return "";
+    if (kind == N_STR) return NULL; /* timestamps too: go-yaml v2 gives them as strings */
+    if (kind == N_INT) return arena_strdup(a, out);
+    double f;
+    if (!typed) { /* .inf, .nan */
+        if (s[len - 1] == 'n' || s[len - 1] == 'N') return ".nan";
+        return s[0] == '-' ? "-.inf" : ".inf";
+    }
+    char buf[512];
+    size_t n = len < sizeof buf ? len : sizeof buf - 1;
+    memcpy(buf, s, n);
+    buf[n] = 0;
+    strip_underscores(buf, n, buf);
+    f = strtod(buf, NULL);
+    go_format_float(f, 'g', 32, out, sizeof out); /* YAMLToJSON formats float keys as float32 */
+    return arena_strdup(a, out);
+}
+
 int scalar_output_text(const char *s, size_t len, char out[64])
 {
     int kind;

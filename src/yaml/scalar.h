@@ -19,6 +19,13 @@ int scalar_output_text(const char *s, size_t len, char out[64]);
  * types it, keeping its text (NF_TIMESTAMP marks timestamps); read bools
  * with node_is_true/node_is_false. */
 struct node *scalar_new_plain(arena *a, const char *text, size_t len);
+/* go-yaml v2's YAML 1.1 bools (y, yes, on, True, ...): 1 true, 0 false, -1 not a bool. */
+int scalar_v2_bool(const char *s, size_t len);
+/* The JSON key sigs.k8s.io/yaml's YAMLToJSON makes of a plain mapping key as
+ * go-yaml v2 types it (yes -> "true", 0x1F -> "31", 1e3 -> "1000" through
+ * float32 formatting); NULL for a string key, "" for a null one (which
+ * YAMLToJSON refuses). */
+const char *scalar_v2_json_key(arena *a, const char *s, size_t len);
 /* Applies an explicit tag (!!str, !!int, ...); returns the kind, or -1 for tags it ignores. */
 int scalar_kind_for_tag(const char *tag);
 /* True when go-yaml v2 would read s, written plain, as something other than a string. */

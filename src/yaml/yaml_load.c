@@ -28,7 +28,7 @@ struct loader {
     struct anchor *anchors;
     size_t nanchors, acap;
     node *root;
-    int dup_last_wins;
+    int v2; /* go-yaml v2 as sigs.k8s.io/yaml reads a file on its way to JSON */
 };
 
 static void set_pos(struct loader *L, node *n, const yaml_mark_t *m)
@@ -82,7 +82,7 @@ static int attach(struct loader *L, node *n)
     if (!(key->flags & NF_QUOTED) && !strcmp(key->u.str.s, "<<")) {
         f->has_merge = 1;
         /* Kept as an entry for now; merged when the mapping ends. */
-    } else if (L->dup_last_wins && map_getn(f->coll, key->u.str.s, key->u.str.len)) {
+    } else if (L->v2 && map_getn(f->coll, key->u.str.s, key->u.str.len)) {
         map_set(L->a, f->coll, key->u.str.s, n);
         return 0;
     } else if (map_getn(f->coll, key->u.str.s, key->u.str.len)) {
@@ -148,34 +148,65 @@ static int push(struct loader *L, node *coll)
     return 0;
 }
 
-static node *make_scalar(struct loader *L, yaml_event_t *ev)
+/* go-yaml v2's mapping key, as YAMLToJSON turns it into a JSON string. */
+static int v2_key(struct loader *L, node *n, int plain)
+{
+    const char *k = plain ? scalar_v2_json_key(L->a, n->u.str.s, n->u.str.len) : NULL;
+    if (k && !*k)
+        return err_set("%s:%u:%u: unsupported map key of type: <nil> (a null key)", L->file, n->line, n->col);
+    if (k) {
+        n->u.str.s = k;
+        n->u.str.len = (uint32_t)strlen(k);
+    }
+    return 0;
+}
+
+/* go-yaml v2's reading of a plain value on its way to JSON: YAML 1.1 bools
+ * (yes, on, y ...) as JSON's true/false, timestamps as strings. */
+static void v2_value(node *n)
+{
+    int b = n->kind == N_STR || n->kind == N_BOOL ? scalar_v2_bool(n->u.str.s, n->u.str.len) : -1;
+    if (b >= 0) {
+        n->kind = N_BOOL;
+        n->u.str.s = b ? "true" : "false";
+        n->u.str.len = b ? 4 : 5;
+    }
+    n->flags &= (uint8_t)~NF_TIMESTAMP;
+}
+
+static node *make_scalar(struct loader *L, yaml_event_t *ev, int *rc)
 {
     const char *text = (const char *)ev->data.scalar.value;
     size_t len = ev->data.scalar.length;
     int kind = N_STR;
     int tagkind = scalar_kind_for_tag((const char *)ev->data.scalar.tag);
+    int plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !ev->data.scalar.tag;
     node *n = node_new(L->a, N_STR);
     set_pos(L, n, &ev->start_mark);
     if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) n->flags |= NF_QUOTED;
-    if (tagkind == N_STR || (tagkind < 0 && ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) ||
-        (ev->data.scalar.tag && tagkind < 0)) {
-        n->u.str.s = arena_strndup(L->a, text, len);
-        n->u.str.len = (uint32_t)len;
-        return n;
-    }
     struct frame *top = L->depth ? &L->stack[L->depth - 1] : NULL;
     if (top && top->coll->kind == N_MAP && !top->key) { /* keys keep their text */
         n->u.str.s = arena_strndup(L->a, text, len);
         n->u.str.len = (uint32_t)len;
+        if (L->v2) {
+            *rc = v2_key(L, n, plain);
+            return n;
+        }
         /* A plain key that yaml.v3 reads as a number, bool, null or timestamp
          * makes kustomize fail when it writes the object out (json cannot
          * marshal map[interface{}]interface{}); the emitter reports it. */
         size_t klen;
         int kkind;
         const char *norm = scalar_resolve_plain(L->a, text, len, &kkind, &klen);
-        if (tagkind < 0 && (kkind != N_STR || norm != text ||
+        if (plain && (kkind != N_STR || norm != text ||
                             (len >= 10 && text[4] == '-' && scalar_v2_needs_quotes(text, len))))
             n->flags |= NF_KEY_NOT_STR;
+        return n;
+    }
+    if (tagkind == N_STR || (tagkind < 0 && ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) ||
+        (ev->data.scalar.tag && tagkind < 0)) {
+        n->u.str.s = arena_strndup(L->a, text, len);
+        n->u.str.len = (uint32_t)len;
         return n;
     }
     node *p = scalar_new_plain(L->a, text, len);
@@ -183,6 +214,7 @@ static node *make_scalar(struct loader *L, yaml_event_t *ev)
     node_set_pos(p, n);
     kind = p->kind;
     if (tagkind >= 0 && tagkind != kind && !(tagkind == N_FLOAT && kind == N_INT)) p->kind = (uint8_t)tagkind;
+    if (L->v2 && plain) v2_value(p);
     return p;
 }
 
@@ -219,9 +251,9 @@ static int load_stream(struct loader *L, const char *buf, size_t len, node_list 
             L->root = NULL;
             break;
         case YAML_SCALAR_EVENT:
-            n = make_scalar(L, &ev);
+            n = make_scalar(L, &ev, &rc);
             add_anchor(L, ev.data.scalar.anchor, n);
-            rc = attach(L, n);
+            if (rc == 0) rc = attach(L, n);
             break;
         case YAML_ALIAS_EVENT: {
             node *target = find_anchor(L, (const char *)ev.data.alias.anchor);
@@ -299,8 +331,8 @@ int yaml_load_one(arena *a, const char *file, const char *buf, size_t len, node 
     return load_one(&L, buf, len, out);
 }
 
-int yaml_load_one_lenient(arena *a, const char *file, const char *buf, size_t len, node **out)
+int yaml_load_one_v2(arena *a, const char *file, const char *buf, size_t len, node **out)
 {
-    struct loader L = {.a = a, .file = file, .dup_last_wins = 1};
+    struct loader L = {.a = a, .file = file, .v2 = 1};
     return load_one(&L, buf, len, out);
 }

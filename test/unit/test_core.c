@@ -298,16 +298,16 @@ static void test_scalar_resolve_plain(void **state)
         {"1_000", N_INT, "1000"}, {"9223372036854775807", N_INT, "9223372036854775807"},
         {"18446744073709551615", N_INT, "18446744073709551615"},
         {"18446744073709551616", N_FLOAT, "1.8446744073709552e+19"},
-        {"1.5", N_FLOAT, "1.5"}, {"1.0", N_INT, "1"}, {"1.50", N_FLOAT, "1.5"}, {".5", N_FLOAT, "0.5"},
-        {"1e3", N_INT, "1000"}, {"1E-3", N_FLOAT, "0.001"}, {"6.02e23", N_FLOAT, "6.02e+23"},
+        {"1.5", N_FLOAT, "1.5"}, {"1.0", N_FLOAT, "1"}, {"1.50", N_FLOAT, "1.5"}, {".5", N_FLOAT, "0.5"},
+        {"1e3", N_FLOAT, "1000"}, {"1E-3", N_FLOAT, "0.001"}, {"6.02e23", N_FLOAT, "6.02e+23"},
         {"1e21", N_FLOAT, "1e+21"}, {"1e20", N_FLOAT, "1e+20"}, {"0.00001", N_FLOAT, "1e-05"},
-        {"1e-400", N_INT, "0"}, {"1e400", N_STR, "1e400"},
+        {"1e-400", N_FLOAT, "0"}, {"1e400", N_STR, "1e400"},
         {".inf", N_FLOAT, ".inf"}, {"-.Inf", N_FLOAT, "-.Inf"}, {".nan", N_FLOAT, ".nan"},
         {"2024-01-01", N_STR, "2024-01-01T00:00:00Z"},
         {"2001-12-14t21:59:43.10-05:00", N_STR, "2001-12-14T21:59:43.1-05:00"},
         {"2001-13-14", N_STR, "2001-13-14"},
         {"12:30:45", N_STR, "12:30:45"}, {"1.2.3", N_STR, "1.2.3"}, {"abc", N_STR, "abc"},
-        {"0xZZ", N_STR, "0xZZ"}, {"09", N_INT, "9"}, {"-", N_STR, "-"}, {".", N_STR, "."},
+        {"0xZZ", N_STR, "0xZZ"}, {"09", N_FLOAT, "9"}, {"-", N_STR, "-"}, {".", N_STR, "."},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         int kind = -1;
@@ -317,6 +317,25 @@ static void test_scalar_resolve_plain(void **state)
             fail_msg("resolve(\"%s\") = kind %d \"%s\", want kind %d \"%s\"", cases[i].in, kind, out,
                      cases[i].kind, cases[i].out);
     }
+}
+
+/* go-yaml v2's reading on the way to JSON (kustomization files). */
+static void test_scalar_v2(void **state)
+{
+    arena *a = *state;
+    assert_int_equal(scalar_v2_bool("yes", 3), 1);
+    assert_int_equal(scalar_v2_bool("Off", 3), 0);
+    assert_int_equal(scalar_v2_bool("TRUE", 4), 1);
+    assert_int_equal(scalar_v2_bool("yess", 4), -1);
+    assert_string_equal(scalar_v2_json_key(a, "on", 2), "true");
+    assert_string_equal(scalar_v2_json_key(a, "0x1F", 4), "31");
+    assert_string_equal(scalar_v2_json_key(a, "1.5", 3), "1.5");
+    assert_string_equal(scalar_v2_json_key(a, "1e10", 4), "1e+10");
+    assert_string_equal(scalar_v2_json_key(a, "0.1", 3), "0.1");
+    assert_string_equal(scalar_v2_json_key(a, "-.inf", 5), "-.inf");
+    assert_string_equal(scalar_v2_json_key(a, "~", 1), "");
+    assert_null(scalar_v2_json_key(a, "2001-01-01", 10)); /* timestamps stay strings */
+    assert_null(scalar_v2_json_key(a, "name", 4));
 }
 
 static void test_scalar_kind_for_tag(void **state)
@@ -569,6 +588,7 @@ int run_core_tests(void)
         cmocka_unit_test_setup_teardown(test_yaml_load_errors, setup_arena, teardown_arena),
         cmocka_unit_test_setup_teardown(test_yaml_load_types, setup_arena, teardown_arena),
         cmocka_unit_test_setup_teardown(test_scalar_resolve_plain, setup_arena, teardown_arena),
+        cmocka_unit_test_setup_teardown(test_scalar_v2, setup_arena, teardown_arena),
         cmocka_unit_test(test_scalar_kind_for_tag),
         cmocka_unit_test(test_scalar_v2_quoting),
         cmocka_unit_test(test_natural_less),
