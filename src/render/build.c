@@ -320,7 +320,9 @@ static int load_configurations(kust *k)
         const char *full;
         node *doc = NULL;
         int rc = kust_read_file(k, node_text(entry) ? node_text(entry) : "", entry, &sb, &full);
-        if (rc == 0) rc = yaml_load_one(a, full, sb.buf, sb.len, &doc);
+        /* read as kustomize reads it: sigs.k8s.io/yaml into its TransformerConfig */
+        if (rc == 0) rc = yaml_load_one_v2(a, full, sb.buf, sb.len, &doc);
+        if (rc == 0 && doc) rc = go_decode(a, doc, &go_transformer_config, GD_JSON, "invalid configurations file", &doc);
         if (rc == 0 && doc) rc = tconfig_merge_node(a, level, doc, full);
         sb_release(&sb);
         if (rc < 0) return -1;

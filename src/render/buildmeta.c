@@ -3,6 +3,7 @@
  * the top-level kustomization's buildMetadata governs every level. */
 #include "build.h"
 #include "err.h"
+#include "scalar.h"
 #include "builtins.h"
 #include <limits.h>
 #include <stdlib.h>
@@ -76,7 +77,8 @@ static void add_origin(kust *k, resource *r)
 /* Drops bookkeeping annotations (and origin/transformation records unless
  * asked for). kustomize rewrites every object's annotations through a
  * map[string]string on the way out, so values become strings (mappings and
- * lists empty ones) and an annotations field left empty disappears. */
+ * lists empty ones), keys are written plain (a "3" key then makes kustomize
+ * fail) and an annotations field left empty disappears. */
 static void strip_annotations(arena *a, resource *r, int origins, int transformations)
 {
     node *md = map_get(r->obj, "metadata");
@@ -86,7 +88,8 @@ static void strip_annotations(arena *a, resource *r, int origins, int transforma
         if (!origins) map_del(anns, ORIGIN_KEY);
         if (!transformations) map_del(anns, TRANSFORMATIONS_KEY);
         for (uint32_t i = 0; i < anns->u.map.n; i++) {
-            node **v = &anns->u.map.items[i].val;
+            node **v = &anns->u.map.items[i].val, *key = anns->u.map.items[i].key;
+            if (scalar_plain_key_not_str(a, key->u.str.s, key->u.str.len)) key->flags |= NF_KEY_NOT_STR;
             if ((*v)->kind == N_STR && !((*v)->flags & NF_TIMESTAMP)) continue;
             node *s = node_new_str(a, node_text(*v) ? node_text(*v) : "");
             node_set_pos(s, *v);

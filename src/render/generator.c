@@ -4,6 +4,7 @@
  * (behavior). */
 #include "generator.h"
 #include "err.h"
+#include "scalar.h"
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -278,7 +279,7 @@ static void set_string_map(arena *a, node *md, const char *key, const node *src)
     node *dst = map_ensure_map(a, md, key);
     for (uint32_t i = 0; i < src->u.map.n; i++) {
         const char *v = node_text(src->u.map.items[i].val);
-        map_set(a, dst, src->u.map.items[i].key->u.str.s, node_new_str(a, v ? v : ""));
+        map_set_plain_key(a, dst, src->u.map.items[i].key->u.str.s, node_new_str(a, v ? v : ""));
     }
 }
 
@@ -360,7 +361,7 @@ static void merge_field(arena *a, node *nobj, const node *oobj, const char *key)
     for (int s = 0; s < 2; s++)
         for (uint32_t i = 0; srcs[s] && srcs[s]->kind == N_MAP && i < srcs[s]->u.map.n; i++) {
             const char *v = node_text(srcs[s]->u.map.items[i].val);
-            map_set(a, m, srcs[s]->u.map.items[i].key->u.str.s, node_new_str(a, v ? v : ""));
+            map_set_plain_key(a, m, srcs[s]->u.map.items[i].key->u.str.s, node_new_str(a, v ? v : ""));
         }
     map_del(nobj, key);
     if (m->u.map.n) map_set(a, nobj, key, m);

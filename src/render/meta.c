@@ -1,5 +1,6 @@
 #include "meta.h"
 #include "err.h"
+#include "scalar.h"
 #include <string.h>
 
 static const char *kind_name(const node *n)
@@ -74,7 +75,7 @@ static int meta_set_pairs(void *ctx, resource *r, node **slot)
                        resid_display(c->a, &r->id), c->pairs->n ? c->pairs->keys[0] : "entries",
                        kind_name(*slot));
     for (size_t i = 0; i < c->pairs->n; i++)
-        map_set(c->a, *slot, c->pairs->keys[i], node_new_str(c->a, c->pairs->vals[i]));
+        map_set_plain_key(c->a, *slot, c->pairs->keys[i], node_new_str(c->a, c->pairs->vals[i]));
     return 0;
 }
 

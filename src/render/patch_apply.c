@@ -1,6 +1,7 @@
 /* Shared machinery of patchesStrategicMerge, patches and patchesJson6902. */
 #include "patch_apply.h"
 #include "err.h"
+#include "scalar.h"
 #include "jsonpatch.h"
 #include "selector.h"
 #include "smp.h"
@@ -174,7 +175,7 @@ static void stringify_map(arena *a, node *md, const char *field)
     for (uint32_t i = 0; i < m->u.map.n; i++) {
         node *v = m->u.map.items[i].val;
         const char *t = v->kind < N_MAP && !(v->flags & NF_EMPTY_NULL) ? v->u.str.s : "";
-        map_set(a, s, m->u.map.items[i].key->u.str.s, node_new_str(a, t));
+        map_set_plain_key(a, s, m->u.map.items[i].key->u.str.s, node_new_str(a, t));
     }
     map_set(a, md, field, s);
 }

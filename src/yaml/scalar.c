@@ -262,6 +262,21 @@ const char *scalar_v2_json_key(arena *a, const char *s, size_t len)
     return arena_strdup(a, out);
 }
 
+int scalar_plain_key_not_str(arena *a, const char *s, size_t len)
+{
+    size_t klen;
+    int kind;
+    const char *norm = scalar_resolve_plain(a, s, len, &kind, &klen);
+    return kind != N_STR || norm != s || (len >= 10 && s[4] == '-' && scalar_v2_needs_quotes(s, len));
+}
+
+void map_set_plain_key(arena *a, node *m, const char *key, node *val)
+{
+    map_set(a, m, key, val);
+    node *k = m->u.map.items[map_index(m, key)].key;
+    if (scalar_plain_key_not_str(a, k->u.str.s, k->u.str.len)) k->flags |= NF_KEY_NOT_STR;
+}
+
 int scalar_output_text(const char *s, size_t len, char out[64])
 {
     int kind;

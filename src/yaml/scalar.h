@@ -26,6 +26,14 @@ int scalar_v2_bool(const char *s, size_t len);
  * float32 formatting); NULL for a string key, "" for a null one (which
  * YAMLToJSON refuses). */
 const char *scalar_v2_json_key(arena *a, const char *s, size_t len);
+/* True when yaml.v3 reads s, written as a plain mapping key, as something
+ * other than a string (3, true, 1.5, 2001-01-01, ~). */
+int scalar_plain_key_not_str(arena *a, const char *s, size_t len);
+/* map_set for a key kustomize writes from a Go string (kyaml's FieldSetter,
+ * SetLabels, SetAnnotations, generated data): the key node is untagged, so a
+ * key such as "3" or "true" comes back as a non-string and kustomize fails
+ * writing the object out; the key is marked for the emitter to report. */
+void map_set_plain_key(arena *a, struct node *m, const char *key, struct node *val);
 /* Applies an explicit tag (!!str, !!int, ...); returns the kind, or -1 for tags it ignores. */
 int scalar_kind_for_tag(const char *tag);
 /* True when go-yaml v2 would read s, written plain, as something other than a string. */

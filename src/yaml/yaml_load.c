@@ -195,12 +195,7 @@ static node *make_scalar(struct loader *L, yaml_event_t *ev, int *rc)
         /* A plain key that yaml.v3 reads as a number, bool, null or timestamp
          * makes kustomize fail when it writes the object out (json cannot
          * marshal map[interface{}]interface{}); the emitter reports it. */
-        size_t klen;
-        int kkind;
-        const char *norm = scalar_resolve_plain(L->a, text, len, &kkind, &klen);
-        if (plain && (kkind != N_STR || norm != text ||
-                            (len >= 10 && text[4] == '-' && scalar_v2_needs_quotes(text, len))))
-            n->flags |= NF_KEY_NOT_STR;
+        if (plain && scalar_plain_key_not_str(L->a, n->u.str.s, len)) n->flags |= NF_KEY_NOT_STR;
         return n;
     }
     if (tagkind == N_STR || (tagkind < 0 && ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) ||
