@@ -62,10 +62,14 @@ const char *meta_fs_path(const fieldspec *fs)
 struct meta_set_ctx {
     arena *a;
     const meta_pairs *pairs;
+    node **shared; /* per pair: the value node of this object's places that lacked the key */
 };
 
 /* fieldspec visitor: sets every pair as a string entry of the mapping in the
- * slot (a null there becomes a mapping). */
+ * slot (a null there becomes a mapping). As kustomize's SetEntry, one value
+ * node per object and key goes to every place that lacks the key (those
+ * places then share it: a later in-place write shows at all of them), and a
+ * place that has the key gets the value written into its node. */
 static int meta_set_pairs(void *ctx, resource *r, node **slot)
 {
     struct meta_set_ctx *c = ctx;
@@ -74,8 +78,18 @@ static int meta_set_pairs(void *ctx, resource *r, node **slot)
         return err_set("%s: %s: expected a mapping to set %s in, found a %s", node_pos(c->a, *slot),
                        resid_display(c->a, &r->id), c->pairs->n ? c->pairs->keys[0] : "entries",
                        kind_name(*slot));
-    for (size_t i = 0; i < c->pairs->n; i++)
-        map_set_plain_key(c->a, *slot, c->pairs->keys[i], node_new_str(c->a, c->pairs->vals[i]));
+    for (size_t i = 0; i < c->pairs->n; i++) {
+        int at = map_index(*slot, c->pairs->keys[i]);
+        if (at >= 0) {
+            node_write(&(*slot)->u.map.items[at].val, node_new_str(c->a, c->pairs->vals[i]));
+            continue;
+        }
+        if (!c->shared[i]) {
+            c->shared[i] = node_new_str(c->a, c->pairs->vals[i]);
+            c->shared[i]->flags |= NF_ALIASED;
+        }
+        map_set_plain_key(c->a, *slot, c->pairs->keys[i], c->shared[i]);
+    }
     return 0;
 }
 
@@ -87,8 +101,10 @@ int meta_apply_pairs(kust *k, const node *config, const char *field, resmap *rm)
     if (meta_string_map(a, map_get(config, field), field, &pairs) < 0) return -1;
     if (!pairs.n) return 0;
     if (meta_config_fieldspecs(a, config, &fss) < 0) return -1;
-    struct meta_set_ctx ctx = {a, &pairs};
-    for (size_t i = 0; i < rm->n; i++)
+    struct meta_set_ctx ctx = {a, &pairs, arena_alloc(a, pairs.n * sizeof(node *))};
+    for (size_t i = 0; i < rm->n; i++) {
+        memset(ctx.shared, 0, pairs.n * sizeof(node *));
         if (fieldspecs_walk(a, &fss, rm->v[i], N_MAP, meta_set_pairs, &ctx) < 0) return -1;
+    }
     return 0;
 }

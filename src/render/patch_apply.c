@@ -226,6 +226,7 @@ int patch_json_one(kust *k, resource *r, const node *ops, const char *what)
     md = map_get(r->obj, "metadata");
     node *an = map_get(md, "annotations");
     if (made && an && an->kind == N_MAP && !an->u.map.n) map_del(md, "annotations");
+    node_unalias(r->obj); /* kustomize rebuilds the object from the patched JSON */
     resource_refresh_id(r);
     return 0;
 }

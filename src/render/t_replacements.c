@@ -182,7 +182,7 @@ static int set_scalar(arena *a, node **slot, const char *text, int created)
         return err_set("%s: cannot decode %s `%s` as a %s", node_pos(a, t), tag_name(k), text, tag_name(t->kind));
     }
     node_set_pos(n, t);
-    *slot = n;
+    node_write(slot, n); /* kyaml sets the target node's value in place */
     return 0;
 }
 

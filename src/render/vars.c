@@ -308,18 +308,19 @@ static int visit(void *ctx, resource *r, node **slot)
 {
     struct resolver *rs = ctx;
     node *n = *slot;
+    /* kustomize updates the nodes in place (node_write) */
     if (n->kind == N_STR) {
-        if (has_dollar(n)) *slot = expand(rs, n);
+        if (has_dollar(n)) node_write(slot, expand(rs, n));
     } else if (n->kind == N_MAP) {
         for (uint32_t i = 0; i < n->u.map.n; i++)
-            if (has_dollar(n->u.map.items[i].val)) n->u.map.items[i].val = expand(rs, n->u.map.items[i].val);
+            if (has_dollar(n->u.map.items[i].val)) node_write(&n->u.map.items[i].val, expand(rs, n->u.map.items[i].val));
     } else if (n->kind == N_SEQ) {
         for (uint32_t i = 0; i < n->u.seq.n; i++) {
             node *e = n->u.seq.items[i];
             if (e->kind != N_STR || (e->flags & NF_TIMESTAMP)) /* kyaml's tag test: a timestamp is no string */
                 return err_set("%s: considering field '%s' of object %s: invalid value type expect a string",
                                node_pos(rs->a, e), rs->path, kid_string(rs->a, &r->id));
-            if (has_dollar(e)) n->u.seq.items[i] = expand(rs, e);
+            if (has_dollar(e)) node_write(&n->u.seq.items[i], expand(rs, e));
         }
     }
     return 0;

@@ -33,6 +33,8 @@ struct node {
 #define NF_QUOTED 1  /* scalar was quoted in the source (matters for patches' "null") */
 #define NF_EMPTY_NULL 2  /* null written as nothing (`key:`): strategic merge drops it, unlike `null` or `~` */
 #define NF_TIMESTAMP 4   /* plain timestamp: kept as written, printed in RFC 3339 like kustomize's JSON round trip */
+#define NF_ALIASED 8      /* one node at several places of an object, as kustomize's label and annotation
+                             transformers leave their values: writes go into the node (node_write) */
 #define NF_KEY_NOT_STR 0x80 /* a plain key yaml.v3 reads as a non-string: kustomize fails writing it out */
 
 typedef struct node_list {
@@ -55,6 +57,13 @@ int node_is_false(const node *n);
 static inline const char *node_text(const node *n) { return n && n->kind < N_MAP ? n->u.str.s : NULL; }
 /* String value, or NULL unless n is an N_STR. */
 static inline const char *node_strval(const node *n) { return n && n->kind == N_STR ? n->u.str.s : NULL; }
+/* kyaml's in-place writes (FieldSetter on an existing field, SetYNode,
+ * replacements, vars): an NF_ALIASED node at *slot takes val's content, so
+ * every place sharing it sees the change; any other slot just points to val. */
+void node_write(node **slot, node *val);
+/* Clears NF_ALIASED below n: an object rebuilt from JSON (kustomize's JSON
+ * patches) no longer shares nodes. */
+void node_unalias(node *n);
 /* Copies where (file, line, col) from src onto dst. */
 void node_set_pos(node *dst, const node *src);
 /* "file:line:col" (or "file") for messages, in the arena. */
