@@ -2,6 +2,7 @@
 #include "err.h"
 #include "builtins.h"
 #include "godecode.h"
+#include "smp_schema.h"
 #include "preparse.h"
 #include "remote.h"
 #include "kyaml.h"
@@ -155,6 +156,7 @@ static int add_resource(kust *k, const char *file, node *doc, resmap *rm)
     resource *r;
     if (resource_new(k->b->a, doc, &r) < 0) return -1;
     r->origin = file;
+    smp_schema_note_object(k, &r->id);
     return resmap_append(k->b->a, rm, r);
 }
 
@@ -361,6 +363,8 @@ static int accumulate_components(kust *k, resmap *rm)
 
 static int accumulate(kust *k, resmap *rm)
 {
+    /* kustomize sets a level's openapi schema as soon as it has loaded it */
+    if (smp_schema_configure(k) < 0) return -1;
     if (accumulate_resources(k, rm) < 0) return -1;
     if (load_configurations(k) < 0) return -1;
     if (crds_load(k) < 0) return -1;

@@ -195,7 +195,7 @@ int patch_smp_many(kust *k, resmap *rm, resource **sel, size_t nsel, const node 
 {
     arena *a = k->b->a;
     int changed = 0;
-    smp_schema_init(smp_schema_get(k), rm);
+    smp_schema_init(smp_schema_get(k));
     for (size_t i = 0; i < nsel; i++) {
         resource *r = sel[i];
         node *pc = node_clone(a, patch);

@@ -74,7 +74,7 @@ static int apply_smp(kust *k, node *config, resmap *rm, node_list *docs, const c
         free(sel);
         return rc;
     }
-    smp_schema_init(smp_schema_get(k), rm);
+    smp_schema_init(smp_schema_get(k));
     int changed = 0, rc = 0;
     previdx px = {0};
     for (size_t i = 0; rc == 0 && i < docs->n; i++) {
