@@ -9,42 +9,36 @@ static const char *kind_name(const node *n)
     return names[n->kind];
 }
 
+/* Configs reach the builtins decoded (godecode.h: kustomization fields and
+ * `transformers:` entries alike), so fields already have their Go types:
+ * these readers only take absent and null as Go's zero values. */
 int meta_string_map(arena *a, const node *m, const char *what, meta_pairs *out)
 {
     memset(out, 0, sizeof *out);
-    if (!m || m->kind == N_NULL) return 0;
-    if (m->kind != N_MAP) return err_set("%s: '%s' must be a map of strings", node_pos(a, m), what);
+    if (!m || m->kind != N_MAP) return 0;
     out->keys = arena_alloc(a, (m->u.map.n + 1) * sizeof *out->keys);
     out->vals = arena_alloc(a, (m->u.map.n + 1) * sizeof *out->vals);
     for (uint32_t i = 0; i < m->u.map.n; i++) {
-        const node *v = m->u.map.items[i].val;
-        /* Go's JSON decoder leaves a string empty for null and refuses other kinds. */
-        if (v->kind != N_STR && v->kind != N_NULL)
-            return err_set("%s: '%s': value of '%s' must be a string, not a %s (quote it)", node_pos(a, v), what,
-                           m->u.map.items[i].key->u.str.s, kind_name(v));
+        const char *v = node_text(m->u.map.items[i].val);
         out->keys[out->n] = m->u.map.items[i].key->u.str.s;
-        out->vals[out->n++] = v->kind == N_STR ? v->u.str.s : "";
+        out->vals[out->n++] = v && m->u.map.items[i].val->kind == N_STR ? v : "";
     }
+    (void)what;
     return 0;
 }
 
 int meta_string_field(arena *a, const node *config, const char *key, const char **out)
 {
-    node *v = map_get(config, key);
-    *out = "";
-    if (!v || v->kind == N_NULL) return 0;
-    if (v->kind != N_STR) return err_set("%s: '%s' must be a string, not a %s", node_pos(a, v), key, kind_name(v));
-    *out = v->u.str.s;
+    const node *v = map_get(config, key);
+    (void)a;
+    *out = v && v->kind == N_STR ? v->u.str.s : "";
     return 0;
 }
 
 int meta_bool_field(arena *a, const node *config, const char *key, int *out)
 {
-    node *v = map_get(config, key);
-    *out = 0;
-    if (!v || v->kind == N_NULL) return 0;
-    if (v->kind != N_BOOL) return err_set("%s: '%s' must be true or false", node_pos(a, v), key);
-    *out = node_is_true(v);
+    (void)a;
+    *out = node_is_true(map_get(config, key));
     return 0;
 }
 
