@@ -81,8 +81,7 @@ static int decode_kustomization(build *b, kust *k, node *doc)
     node *decoded;
     if (go_decode(b->a, doc, &go_kustomization, GD_STRICT, "invalid Kustomization", &decoded) < 0) return -1;
     if (!decoded) decoded = node_new(b->a, N_MAP);
-    if (!decoded->file) node_set_pos(decoded, doc);
-    if (!decoded->file) decoded->file = k->file;
+    if (!decoded->file) decoded->file = k->file; /* an empty file: messages name it */
     warn_deprecated(decoded);
     if (go_kustomization_empty(decoded)) return err_set("%s: kustomization.yaml is empty", k->file);
     k->k = decoded;

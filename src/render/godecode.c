@@ -206,12 +206,11 @@ static const gofield *find_field(const gotype *t, const char *key, int exact_onl
     return NULL;
 }
 
-static const node *sort_src;
-
-static int key_cmp(const void *x, const void *y)
+static int key_cmp(const void *x, const void *y, void *m)
 {
+    const node *src = m;
     uint32_t i = *(const uint32_t *)x, j = *(const uint32_t *)y;
-    int c = strcmp(sort_src->u.map.items[i].key->u.str.s, sort_src->u.map.items[j].key->u.str.s);
+    int c = strcmp(src->u.map.items[i].key->u.str.s, src->u.map.items[j].key->u.str.s);
     return c ? c : (i > j) - (i < j);
 }
 
@@ -221,8 +220,7 @@ static uint32_t *sorted_keys(const node *m)
     uint32_t *idx = malloc((m->u.map.n + 1) * sizeof *idx);
     if (!idx) abort();
     for (uint32_t i = 0; i < m->u.map.n; i++) idx[i] = i;
-    sort_src = m;
-    qsort(idx, m->u.map.n, sizeof *idx, key_cmp);
+    qsort_r(idx, m->u.map.n, sizeof *idx, key_cmp, (void *)m);
     return idx;
 }
 
