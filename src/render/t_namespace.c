@@ -74,7 +74,7 @@ static int transform_one(struct ns_ctx *c, resource *r, const fieldspecs *fss, c
 {
     static const char *meta_ns_path[] = {"metadata", "namespace"};
     static const fieldspec meta_ns = {.path = meta_ns_path, .npath = 2, .create = 1};
-    if (!resid_is_cluster_scoped(r->id.group, r->id.kind) &&
+    if (!resid_is_cluster_scoped(&r->id) &&
         fieldspec_walk(c->a, &meta_ns, r, N_STR, set_namespace, c) < 0)
         return -1;
     if (is_role_binding(r->id.kind) && set_subjects(c, r, mode) < 0) return -1;
