@@ -54,6 +54,8 @@ static const struct builtin builtins[] = {
     {"ReplicaCountTransformer", builtin_replicas, 0},
     {"ImageTagTransformer", builtin_images, 0},
     {"ReplacementTransformer", builtin_replacements, 0},
+    {"ValueAddTransformer", builtin_valueadd, 0},
+    {"HashTransformer", builtin_hash, 0},
     {NULL, NULL, 0},
 };
 

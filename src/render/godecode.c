@@ -18,6 +18,7 @@ struct dec {
     const char *strct;            /* innermost struct type, for messages */
     const char *path[MAX_DEPTH];  /* JSON names of the fields being decoded */
     int depth;
+    int noconv;                   /* inside a promoted field: no number or bool becomes a string */
 };
 
 static const char *json_kind(const node *n)
@@ -92,7 +93,7 @@ static int dec_string(struct dec *d, const node *src, const gotype *t, node **sl
         char out[64];
         if (d->mode == GD_JSON && (src->flags & NF_TIMESTAMP) && scalar_output_text(text, src->u.str.len, out))
             text = arena_strdup(d->a, out); /* a timestamp's JSON form */
-    } else if (src->kind < N_MAP && d->mode != GD_STRICT) {
+    } else if (src->kind < N_MAP && d->mode != GD_STRICT && !d->noconv) {
         if (number_to_string(d, src, &text) < 0) return -1;
     } else {
         return mismatch(d, src, t, NULL);
@@ -236,7 +237,10 @@ static int dec_field(struct dec *d, const node *key, const node *v, const gofiel
     node *cur = map_get(m, f->name);
     const char *saved = d->strct;
     d->path[d->depth++] = f->name;
+    int noconv = d->noconv;
+    if (f->promoted && d->mode == GD_JSON) d->noconv = 1;
     int rc = dec(d, v, f->type, &cur);
+    d->noconv = noconv;
     d->depth--;
     d->strct = saved;
     if (rc < 0) return -1;

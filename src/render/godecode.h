@@ -29,6 +29,11 @@ typedef struct gotype gotype;
 typedef struct gofield {
     const char *name; /* the JSON name */
     const gotype *type;
+    /* Promoted from an embedded struct (ConfigMapArgs' literals, a Selector's
+     * kind): sigs.k8s.io/yaml's YAMLToJSON looks the key up as that struct's
+     * first index, so it finds the embedded struct, not the field, and turns
+     * no number or bool below it into a string (GD_JSON). */
+    unsigned char promoted;
 } gofield;
 
 struct gotype {
@@ -55,6 +60,7 @@ extern const gotype go_kustomization;      /* types.Kustomization */
 extern const gotype go_transformer_config; /* builtinconfig.TransformerConfig (configurations files) */
 extern const gotype go_replacement;        /* types.Replacement (a replacement file) */
 extern const gotype go_replacement_list;   /* []types.Replacement */
+extern const gotype go_valueadd_targets;   /* ValueAddTransformer's targetFilePath file */
 /* The config type of a builtin kind and the mode kustomize decodes it with; NULL when unknown. */
 const gotype *go_builtin_config(const char *kind, int *mode);
 /* kustomize's Kustomization.CheckEmpty on a decoded kustomization. */

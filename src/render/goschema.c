@@ -12,8 +12,11 @@
 #define LIST(id, name, elem) static const gotype id = {GO_LIST, name, &elem, NULL}
 #define PTR(id, elem) static const gotype id = {GO_PTR, NULL, &elem, NULL}
 #define STRUCT_DEF(storage, id, name, ...) \
-    static const gofield id##_fields[] = {__VA_ARGS__, {NULL, NULL}}; \
+    static const gofield id##_fields[] = {__VA_ARGS__, {NULL, NULL, 0}}; \
     storage const gotype id = {GO_STRUCT, name, NULL, id##_fields}
+/* A struct field, and one promoted from an embedded struct (gofield.promoted). */
+#define FIELD(name, type) {name, type, 0}
+#define PROMOTED(name, type) {name, type, 1}
 #define STRUCT(id, name, ...) STRUCT_DEF(static, id, name, __VA_ARGS__)
 #define EXPORTED_STRUCT(id, name, ...) STRUCT_DEF(, id, name, __VA_ARGS__)
 
@@ -30,142 +33,158 @@ SCALAR(t_rbsubjects, GO_STRING, "namespace.RoleBindingSubjectMode");
 LIST(t_strings, "[]string", t_string);
 LIST(t_psms, "[]types.PatchStrategicMerge", t_psm);
 
-STRUCT(t_objectmeta, "types.ObjectMeta", {"name", &t_string}, {"namespace", &t_string}, {"labels", &t_strmap},
-       {"annotations", &t_strmap});
+STRUCT(t_objectmeta, "types.ObjectMeta", FIELD("name", &t_string), FIELD("namespace", &t_string),
+       FIELD("labels", &t_strmap), FIELD("annotations", &t_strmap));
 PTR(t_objectmeta_ptr, t_objectmeta);
 
-/* resid.Gvk, inline in many types */
-#define GVK_FIELDS {"group", &t_string}, {"version", &t_string}, {"kind", &t_string}
+/* resid.Gvk, inline (embedded) in every type that has it */
+#define GVK_FIELDS PROMOTED("group", &t_string), PROMOTED("version", &t_string), PROMOTED("kind", &t_string)
 
-STRUCT(t_fieldspec, "types.FieldSpec", GVK_FIELDS, {"path", &t_string}, {"create", &t_bool});
+STRUCT(t_fieldspec, "types.FieldSpec", GVK_FIELDS, FIELD("path", &t_string), FIELD("create", &t_bool));
 LIST(t_fieldspecs, "[]types.FieldSpec", t_fieldspec);
 
-STRUCT(t_label, "types.Label", {"pairs", &t_strmap}, {"includeSelectors", &t_bool}, {"includeTemplates", &t_bool},
-       {"fields", &t_fieldspecs});
+STRUCT(t_label, "types.Label", FIELD("pairs", &t_strmap), FIELD("includeSelectors", &t_bool),
+       FIELD("includeTemplates", &t_bool), FIELD("fields", &t_fieldspecs));
 LIST(t_labels, "[]types.Label", t_label);
 
-STRUCT(t_selector, "types.Selector", GVK_FIELDS, {"name", &t_string}, {"namespace", &t_string},
-       {"annotationSelector", &t_string}, {"labelSelector", &t_string});
+/* types.Selector and SourceSelector embed resid.ResId (Gvk, name, namespace) */
+STRUCT(t_selector, "types.Selector", GVK_FIELDS, PROMOTED("name", &t_string), PROMOTED("namespace", &t_string),
+       FIELD("annotationSelector", &t_string), FIELD("labelSelector", &t_string));
 PTR(t_selector_ptr, t_selector);
 LIST(t_selector_ptrs, "[]*types.Selector", t_selector_ptr);
 
-STRUCT(t_patch, "types.Patch", {"path", &t_string}, {"patch", &t_string}, {"target", &t_selector_ptr},
-       {"options", &t_boolmap});
+STRUCT(t_patch, "types.Patch", FIELD("path", &t_string), FIELD("patch", &t_string), FIELD("target", &t_selector_ptr),
+       FIELD("options", &t_boolmap));
 LIST(t_patches, "[]types.Patch", t_patch);
 
-STRUCT(t_image, "types.Image", {"name", &t_string}, {"newName", &t_string}, {"tagSuffix", &t_string},
-       {"newTag", &t_string}, {"digest", &t_string});
+STRUCT(t_image, "types.Image", FIELD("name", &t_string), FIELD("newName", &t_string), FIELD("tagSuffix", &t_string),
+       FIELD("newTag", &t_string), FIELD("digest", &t_string));
 LIST(t_images, "[]types.Image", t_image);
 
-STRUCT(t_fieldoptions, "types.FieldOptions", {"delimiter", &t_string}, {"index", &t_int}, {"encoding", &t_string},
-       {"create", &t_bool});
+STRUCT(t_fieldoptions, "types.FieldOptions", FIELD("delimiter", &t_string), FIELD("index", &t_int),
+       FIELD("encoding", &t_string), FIELD("create", &t_bool));
 PTR(t_fieldoptions_ptr, t_fieldoptions);
-STRUCT(t_source, "types.SourceSelector", GVK_FIELDS, {"name", &t_string}, {"namespace", &t_string},
-       {"fieldPath", &t_string}, {"options", &t_fieldoptions_ptr});
+STRUCT(t_source, "types.SourceSelector", GVK_FIELDS, PROMOTED("name", &t_string), PROMOTED("namespace", &t_string),
+       FIELD("fieldPath", &t_string), FIELD("options", &t_fieldoptions_ptr));
 PTR(t_source_ptr, t_source);
-STRUCT(t_target, "types.TargetSelector", {"select", &t_selector_ptr}, {"reject", &t_selector_ptrs},
-       {"fieldPaths", &t_strings}, {"options", &t_fieldoptions_ptr});
+STRUCT(t_target, "types.TargetSelector", FIELD("select", &t_selector_ptr), FIELD("reject", &t_selector_ptrs),
+       FIELD("fieldPaths", &t_strings), FIELD("options", &t_fieldoptions_ptr));
 PTR(t_target_ptr, t_target);
 LIST(t_targets, "[]*types.TargetSelector", t_target_ptr);
-STRUCT(t_replfield, "types.ReplacementField", {"source", &t_source_ptr}, {"targets", &t_targets},
-       {"path", &t_string});
+/* ReplacementField embeds Replacement */
+STRUCT(t_replfield, "types.ReplacementField", PROMOTED("source", &t_source_ptr), PROMOTED("targets", &t_targets),
+       FIELD("path", &t_string));
 LIST(t_replfields, "[]types.ReplacementField", t_replfield);
-EXPORTED_STRUCT(go_replacement, "types.Replacement", {"source", &t_source_ptr}, {"targets", &t_targets});
+EXPORTED_STRUCT(go_replacement, "types.Replacement", FIELD("source", &t_source_ptr), FIELD("targets", &t_targets));
 const gotype go_replacement_list = {GO_LIST, "[]types.Replacement", &go_replacement, NULL};
 
-STRUCT(t_replica, "types.Replica", {"name", &t_string}, {"count", &t_int64});
+STRUCT(t_replica, "types.Replica", FIELD("name", &t_string), FIELD("count", &t_int64));
 LIST(t_replicas, "[]types.Replica", t_replica);
 
-STRUCT(t_varobj, "types.Target", {"apiVersion", &t_string}, GVK_FIELDS, {"name", &t_string},
-       {"namespace", &t_string});
-STRUCT(t_fieldsel, "types.FieldSelector", {"fieldPath", &t_string});
-STRUCT(t_var, "types.Var", {"name", &t_string}, {"objref", &t_varobj}, {"fieldref", &t_fieldsel});
+STRUCT(t_varobj, "types.Target", FIELD("apiVersion", &t_string), GVK_FIELDS, FIELD("name", &t_string),
+       FIELD("namespace", &t_string));
+STRUCT(t_fieldsel, "types.FieldSelector", FIELD("fieldPath", &t_string));
+STRUCT(t_var, "types.Var", FIELD("name", &t_string), FIELD("objref", &t_varobj), FIELD("fieldref", &t_fieldsel));
 LIST(t_vars, "[]types.Var", t_var);
 
-STRUCT(t_legacysort, "types.LegacySortOptions", {"orderFirst", &t_strings}, {"orderLast", &t_strings});
+STRUCT(t_legacysort, "types.LegacySortOptions", FIELD("orderFirst", &t_strings), FIELD("orderLast", &t_strings));
 PTR(t_legacysort_ptr, t_legacysort);
-STRUCT(t_sortoptions, "types.SortOptions", {"order", &t_sortorder}, {"legacySortOptions", &t_legacysort_ptr});
+STRUCT(t_sortoptions, "types.SortOptions", FIELD("order", &t_sortorder),
+       FIELD("legacySortOptions", &t_legacysort_ptr));
 PTR(t_sortoptions_ptr, t_sortoptions);
 
-STRUCT(t_genoptions, "types.GeneratorOptions", {"labels", &t_strmap}, {"annotations", &t_strmap},
-       {"disableNameSuffixHash", &t_bool}, {"immutable", &t_bool});
+STRUCT(t_genoptions, "types.GeneratorOptions", FIELD("labels", &t_strmap), FIELD("annotations", &t_strmap),
+       FIELD("disableNameSuffixHash", &t_bool), FIELD("immutable", &t_bool));
 PTR(t_genoptions_ptr, t_genoptions);
 
-/* types.GeneratorArgs with its inline KvPairSources */
+/* types.GeneratorArgs with its inline KvPairSources, embedded in ConfigMapArgs and SecretArgs */
 #define GENARGS_FIELDS \
-    {"namespace", &t_string}, {"name", &t_string}, {"behavior", &t_string}, {"literals", &t_strings}, \
-        {"files", &t_strings}, {"envs", &t_strings}, {"env", &t_string}, {"options", &t_genoptions_ptr}
+    PROMOTED("namespace", &t_string), PROMOTED("name", &t_string), PROMOTED("behavior", &t_string), \
+        PROMOTED("literals", &t_strings), PROMOTED("files", &t_strings), PROMOTED("envs", &t_strings), \
+        PROMOTED("env", &t_string), PROMOTED("options", &t_genoptions_ptr)
 STRUCT(t_cmargs, "types.ConfigMapArgs", GENARGS_FIELDS);
 LIST(t_cmargs_list, "[]types.ConfigMapArgs", t_cmargs);
-STRUCT(t_secretargs, "types.SecretArgs", GENARGS_FIELDS, {"type", &t_string});
+STRUCT(t_secretargs, "types.SecretArgs", GENARGS_FIELDS, FIELD("type", &t_string));
 LIST(t_secretargs_list, "[]types.SecretArgs", t_secretargs);
 
-#define HELMGLOBALS_FIELDS {"chartHome", &t_string}, {"configHome", &t_string}
-STRUCT(t_helmglobals, "types.HelmGlobals", HELMGLOBALS_FIELDS);
+/* F: FIELD in the kustomization's types, PROMOTED in the plugin, which embeds HelmGlobals and HelmChart */
+#define HELMGLOBALS_FIELDS(F) F("chartHome", &t_string), F("configHome", &t_string)
+STRUCT(t_helmglobals, "types.HelmGlobals", HELMGLOBALS_FIELDS(FIELD));
 PTR(t_helmglobals_ptr, t_helmglobals);
-#define HELMCHART_FIELDS \
-    {"name", &t_string}, {"version", &t_string}, {"repo", &t_string}, {"releaseName", &t_string}, \
-        {"namespace", &t_string}, {"additionalValuesFiles", &t_strings}, {"valuesFile", &t_string}, \
-        {"valuesInline", &t_anymap}, {"valuesMerge", &t_string}, {"includeCRDs", &t_bool}, \
-        {"skipHooks", &t_bool}, {"apiVersions", &t_strings}, {"kubeVersion", &t_string}, \
-        {"nameTemplate", &t_string}, {"skipTests", &t_bool}, {"debug", &t_bool}
-STRUCT(t_helmchart, "types.HelmChart", HELMCHART_FIELDS);
+#define HELMCHART_FIELDS(F) \
+    F("name", &t_string), F("version", &t_string), F("repo", &t_string), F("releaseName", &t_string), \
+        F("namespace", &t_string), F("additionalValuesFiles", &t_strings), F("valuesFile", &t_string), \
+        F("valuesInline", &t_anymap), F("valuesMerge", &t_string), F("includeCRDs", &t_bool), \
+        F("skipHooks", &t_bool), F("apiVersions", &t_strings), F("kubeVersion", &t_string), \
+        F("nameTemplate", &t_string), F("skipTests", &t_bool), F("debug", &t_bool)
+STRUCT(t_helmchart, "types.HelmChart", HELMCHART_FIELDS(FIELD));
 LIST(t_helmcharts, "[]types.HelmChart", t_helmchart);
-STRUCT(t_helmargs, "types.HelmChartArgs", {"chartName", &t_string}, {"chartVersion", &t_string},
-       {"chartRepoUrl", &t_string}, {"chartHome", &t_string}, {"chartRepoName", &t_string},
-       {"helmBin", &t_string}, {"helmHome", &t_string}, {"values", &t_string}, {"valuesLocal", &t_anymap},
-       {"valuesMerge", &t_string}, {"releaseName", &t_string}, {"releaseNamespace", &t_string},
-       {"extraArgs", &t_strings});
+STRUCT(t_helmargs, "types.HelmChartArgs", FIELD("chartName", &t_string), FIELD("chartVersion", &t_string),
+       FIELD("chartRepoUrl", &t_string), FIELD("chartHome", &t_string), FIELD("chartRepoName", &t_string),
+       FIELD("helmBin", &t_string), FIELD("helmHome", &t_string), FIELD("values", &t_string),
+       FIELD("valuesLocal", &t_anymap), FIELD("valuesMerge", &t_string), FIELD("releaseName", &t_string),
+       FIELD("releaseNamespace", &t_string), FIELD("extraArgs", &t_strings));
 LIST(t_helmargs_list, "[]types.HelmChartArgs", t_helmargs);
 
-EXPORTED_STRUCT(go_kustomization, "types.Kustomization", {"kind", &t_string}, {"apiVersion", &t_string},
-       {"metadata", &t_objectmeta_ptr}, {"openapi", &t_strmap}, {"namePrefix", &t_string},
-       {"nameSuffix", &t_string}, {"namespace", &t_string}, {"commonLabels", &t_strmap}, {"labels", &t_labels},
-       {"commonAnnotations", &t_strmap}, {"patchesStrategicMerge", &t_psms}, {"patchesJson6902", &t_patches},
-       {"patches", &t_patches}, {"images", &t_images}, {"imageTags", &t_images}, {"replacements", &t_replfields},
-       {"replicas", &t_replicas}, {"vars", &t_vars}, {"sortOptions", &t_sortoptions_ptr},
-       {"resources", &t_strings}, {"components", &t_strings}, {"crds", &t_strings}, {"bases", &t_strings},
-       {"configMapGenerator", &t_cmargs_list}, {"secretGenerator", &t_secretargs_list},
-       {"helmGlobals", &t_helmglobals_ptr}, {"helmCharts", &t_helmcharts},
-       {"helmChartInflationGenerator", &t_helmargs_list}, {"generatorOptions", &t_genoptions_ptr},
-       {"configurations", &t_strings}, {"generators", &t_strings}, {"transformers", &t_strings},
-       {"validators", &t_strings}, {"buildMetadata", &t_strings});
+EXPORTED_STRUCT(go_kustomization, "types.Kustomization", FIELD("kind", &t_string), FIELD("apiVersion", &t_string),
+       FIELD("metadata", &t_objectmeta_ptr), FIELD("openapi", &t_strmap), FIELD("namePrefix", &t_string),
+       FIELD("nameSuffix", &t_string), FIELD("namespace", &t_string), FIELD("commonLabels", &t_strmap),
+       FIELD("labels", &t_labels), FIELD("commonAnnotations", &t_strmap), FIELD("patchesStrategicMerge", &t_psms),
+       FIELD("patchesJson6902", &t_patches), FIELD("patches", &t_patches), FIELD("images", &t_images),
+       FIELD("imageTags", &t_images), FIELD("replacements", &t_replfields), FIELD("replicas", &t_replicas),
+       FIELD("vars", &t_vars), FIELD("sortOptions", &t_sortoptions_ptr), FIELD("resources", &t_strings),
+       FIELD("components", &t_strings), FIELD("crds", &t_strings), FIELD("bases", &t_strings),
+       FIELD("configMapGenerator", &t_cmargs_list), FIELD("secretGenerator", &t_secretargs_list),
+       FIELD("helmGlobals", &t_helmglobals_ptr), FIELD("helmCharts", &t_helmcharts),
+       FIELD("helmChartInflationGenerator", &t_helmargs_list), FIELD("generatorOptions", &t_genoptions_ptr),
+       FIELD("configurations", &t_strings), FIELD("generators", &t_strings), FIELD("transformers", &t_strings),
+       FIELD("validators", &t_strings), FIELD("buildMetadata", &t_strings));
 
 /* builtinconfig.TransformerConfig; nameReference entries are NameBackReferences */
-STRUCT(t_nameref, "builtinconfig.NameBackReferences", GVK_FIELDS, {"fieldSpecs", &t_fieldspecs});
+STRUCT(t_nameref, "builtinconfig.NameBackReferences", GVK_FIELDS, FIELD("fieldSpecs", &t_fieldspecs));
 LIST(t_namerefs, "builtinconfig.nbrSlice", t_nameref);
-EXPORTED_STRUCT(go_transformer_config, "builtinconfig.TransformerConfig", {"namePrefix", &t_fieldspecs},
-       {"nameSuffix", &t_fieldspecs}, {"namespace", &t_fieldspecs}, {"commonLabels", &t_fieldspecs},
-       {"templateLabels", &t_fieldspecs}, {"commonAnnotations", &t_fieldspecs}, {"nameReference", &t_namerefs},
-       {"varReference", &t_fieldspecs}, {"images", &t_fieldspecs}, {"replicas", &t_fieldspecs},
-       {"labels", &t_fieldspecs});
+EXPORTED_STRUCT(go_transformer_config, "builtinconfig.TransformerConfig", FIELD("namePrefix", &t_fieldspecs),
+       FIELD("nameSuffix", &t_fieldspecs), FIELD("namespace", &t_fieldspecs), FIELD("commonLabels", &t_fieldspecs),
+       FIELD("templateLabels", &t_fieldspecs), FIELD("commonAnnotations", &t_fieldspecs),
+       FIELD("nameReference", &t_namerefs), FIELD("varReference", &t_fieldspecs), FIELD("images", &t_fieldspecs),
+       FIELD("replicas", &t_fieldspecs), FIELD("labels", &t_fieldspecs));
 
 /* The builtin plugins' config structs. */
-#define FIELDSPECS {"fieldSpecs", &t_fieldspecs}
-STRUCT(t_p_prefixsuffix, "builtins.PrefixSuffixTransformerPlugin", {"prefix", &t_string}, {"suffix", &t_string},
-       FIELDSPECS);
-STRUCT(t_p_prefix, "builtins.PrefixTransformerPlugin", {"prefix", &t_string}, FIELDSPECS);
-STRUCT(t_p_suffix, "builtins.SuffixTransformerPlugin", {"suffix", &t_string}, FIELDSPECS);
-STRUCT(t_p_labels, "builtins.LabelTransformerPlugin", {"labels", &t_strmap}, FIELDSPECS);
-STRUCT(t_p_annotations, "builtins.AnnotationsTransformerPlugin", {"annotations", &t_strmap}, FIELDSPECS);
-STRUCT(t_p_image, "builtins.ImageTagTransformerPlugin", {"imageTag", &t_image}, FIELDSPECS);
-STRUCT(t_p_replica, "builtins.ReplicaCountTransformerPlugin", {"replica", &t_replica}, FIELDSPECS);
-STRUCT(t_p_namespace, "builtins.NamespaceTransformerPlugin", {"metadata", &t_objectmeta}, FIELDSPECS,
-       {"unsetOnly", &t_bool}, {"setRoleBindingSubjects", &t_rbsubjects});
-STRUCT(t_p_patch, "builtins.PatchTransformerPlugin", {"path", &t_string}, {"patch", &t_string},
-       {"target", &t_selector_ptr}, {"options", &t_boolmap});
-STRUCT(t_p_json6902, "builtins.PatchJson6902TransformerPlugin", {"target", &t_selector_ptr}, {"path", &t_string},
-       {"jsonOp", &t_string});
-STRUCT(t_p_smp, "builtins.PatchStrategicMergeTransformerPlugin", {"paths", &t_psms}, {"patches", &t_string});
-STRUCT(t_p_replacement, "builtins.ReplacementTransformerPlugin", {"replacements", &t_replfields});
-STRUCT(t_p_configmap, "builtins.ConfigMapGeneratorPlugin", {"metadata", &t_objectmeta}, GENARGS_FIELDS);
-STRUCT(t_p_secret, "builtins.SecretGeneratorPlugin", {"metadata", &t_objectmeta}, GENARGS_FIELDS,
-       {"type", &t_string});
-STRUCT(t_p_helm, "builtins.HelmChartInflationGeneratorPlugin", HELMGLOBALS_FIELDS, HELMCHART_FIELDS);
-STRUCT(t_kservice, "types.KubernetesService", {"namespace", &t_string}, {"name", &t_string});
-STRUCT(t_gsa, "types.ServiceAccount", {"name", &t_string}, {"projectId", &t_string});
-STRUCT(t_p_iam, "builtins.IAMPolicyGeneratorPlugin", {"cloud", &t_string}, {"kubernetesService", &t_kservice},
-       {"serviceAccount", &t_gsa});
+#define FIELDSPECS FIELD("fieldSpecs", &t_fieldspecs)
+STRUCT(t_p_prefixsuffix, "builtins.PrefixSuffixTransformerPlugin", FIELD("prefix", &t_string),
+       FIELD("suffix", &t_string), FIELDSPECS);
+STRUCT(t_p_prefix, "builtins.PrefixTransformerPlugin", FIELD("prefix", &t_string), FIELDSPECS);
+STRUCT(t_p_suffix, "builtins.SuffixTransformerPlugin", FIELD("suffix", &t_string), FIELDSPECS);
+STRUCT(t_p_labels, "builtins.LabelTransformerPlugin", FIELD("labels", &t_strmap), FIELDSPECS);
+STRUCT(t_p_annotations, "builtins.AnnotationsTransformerPlugin", FIELD("annotations", &t_strmap), FIELDSPECS);
+STRUCT(t_p_image, "builtins.ImageTagTransformerPlugin", FIELD("imageTag", &t_image), FIELDSPECS);
+STRUCT(t_p_replica, "builtins.ReplicaCountTransformerPlugin", FIELD("replica", &t_replica), FIELDSPECS);
+STRUCT(t_p_namespace, "builtins.NamespaceTransformerPlugin", FIELD("metadata", &t_objectmeta),
+       FIELDSPECS, FIELD("unsetOnly", &t_bool), FIELD("setRoleBindingSubjects", &t_rbsubjects));
+STRUCT(t_p_patch, "builtins.PatchTransformerPlugin", FIELD("path", &t_string), FIELD("patch", &t_string),
+       FIELD("target", &t_selector_ptr), FIELD("options", &t_boolmap));
+STRUCT(t_p_json6902, "builtins.PatchJson6902TransformerPlugin", FIELD("target", &t_selector_ptr),
+       FIELD("path", &t_string), FIELD("jsonOp", &t_string));
+STRUCT(t_p_smp, "builtins.PatchStrategicMergeTransformerPlugin", FIELD("paths", &t_psms),
+       FIELD("patches", &t_string));
+STRUCT(t_p_replacement, "builtins.ReplacementTransformerPlugin", FIELD("replacements", &t_replfields));
+STRUCT(t_p_configmap, "builtins.ConfigMapGeneratorPlugin", FIELD("metadata", &t_objectmeta), GENARGS_FIELDS);
+STRUCT(t_p_secret, "builtins.SecretGeneratorPlugin", FIELD("metadata", &t_objectmeta),
+       GENARGS_FIELDS, PROMOTED("type", &t_string));
+STRUCT(t_p_helm, "builtins.HelmChartInflationGeneratorPlugin", HELMGLOBALS_FIELDS(PROMOTED),
+       HELMCHART_FIELDS(PROMOTED));
+STRUCT(t_kservice, "types.KubernetesService", FIELD("namespace", &t_string), FIELD("name", &t_string));
+STRUCT(t_gsa, "types.ServiceAccount", FIELD("name", &t_string), FIELD("projectId", &t_string));
+/* the plugin embeds types.IAMPolicyGeneratorArgs */
+STRUCT(t_p_iam, "builtins.IAMPolicyGeneratorPlugin", PROMOTED("cloud", &t_string),
+       PROMOTED("kubernetesService", &t_kservice), PROMOTED("serviceAccount", &t_gsa));
+STRUCT(t_vatarget, "builtins.Target", FIELD("selector", &t_selector_ptr), FIELD("fieldPath", &t_string),
+       FIELD("filePathPosition", &t_int));
+LIST(t_vatargets, "[]builtins.Target", t_vatarget);
+STRUCT(t_p_valueadd, "builtins.ValueAddTransformerPlugin", FIELD("value", &t_string), FIELD("targets", &t_vatargets),
+       FIELD("targetFilePath", &t_string));
+/* the struct ValueAddTransformer reads its targetFilePath file into */
+EXPORTED_STRUCT(go_valueadd_targets, "struct { Targets []builtins.Target }", FIELD("targets", &t_vatargets));
 
 static const struct {
     const char *kind;
@@ -189,6 +208,7 @@ static const struct {
     {"SecretGenerator", &t_p_secret, GD_JSON},
     {"HelmChartInflationGenerator", &t_p_helm, GD_JSON},
     {"IAMPolicyGenerator", &t_p_iam, GD_JSON},
+    {"ValueAddTransformer", &t_p_valueadd, GD_JSON},
 };
 
 const gotype *go_builtin_config(const char *kind, int *mode)

@@ -86,6 +86,13 @@ static int transform_one(struct ns_ctx *c, resource *r, const fieldspecs *fss, c
     return 0;
 }
 
+int namespace_filter(arena *a, resource *r, const char *ns)
+{
+    static const fieldspecs none = {0};
+    struct ns_ctx c = {a, ns, 0};
+    return transform_one(&c, r, &none, "");
+}
+
 /* Two objects may not end up with one identity. */
 static int check_conflicts(arena *a, resmap *rm)
 {
