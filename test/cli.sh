@@ -43,7 +43,7 @@ fi
 printf 'resources:\n- missing.yaml\n' >"$tmp/app/kustomization.yaml"
 expect cli-missing-file 1 '' 'kustomization.yaml:2:3: .*missing.yaml' "$KGRENDER" build "$tmp/app"
 printf 'resources:\n- cm.yaml\nnamePrefx: x-\n' >"$tmp/app/kustomization.yaml"
-expect cli-unknown-field 1 '' 'kustomization.yaml:3:1: invalid Kustomization: unknown field "namePrefx"' "$KGRENDER" build "$tmp/app"
+expect cli-unknown-field 1 '' 'kustomization.yaml:3:1: invalid Kustomization: json: unknown field "namePrefx"' "$KGRENDER" build "$tmp/app"
 printf 'resources:\n- cm.yaml\n- cm2.yaml\n' >"$tmp/app/kustomization.yaml"
 cp "$tmp/app/cm.yaml" "$tmp/app/cm2.yaml"
 expect cli-duplicate-id 1 '' 'already registered id: ConfigMap/c' "$KGRENDER" build "$tmp/app"

@@ -219,7 +219,7 @@ static int finish_plugin(expander *x, plugin *p, const strlist *cluster_kinds, s
     for (size_t i = 0; i < p->out.n; i++) {
         resource *r = p->out.v[i];
         const char *gk = arena_printf(a, "%s/%s", r->id.group, r->id.kind);
-        if (!*r->id.ns && !resid_is_cluster_scoped(r->id.group, r->id.kind) && !has_name(cluster_kinds, gk)) {
+        if (!*r->id.ns && !resid_is_cluster_scoped(&r->id) && !has_name(cluster_kinds, gk)) {
             map_set(a, map_ensure_map(a, r->obj, "metadata"), "namespace", node_new_str(a, p->install_ns));
             resource_refresh_id(r);
         }

@@ -1,6 +1,8 @@
 #include "build.h"
 #include "err.h"
 #include "builtins.h"
+#include "godecode.h"
+#include "smp_schema.h"
 #include "preparse.h"
 #include "remote.h"
 #include "kyaml.h"
@@ -8,20 +10,10 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 static const char *const kustomization_names[] = {"kustomization.yaml", "kustomization.yml", "Kustomization"};
-
-/* Every field kustomize v5.5.0's Kustomization type accepts. */
-static const char *const known_fields[] = {
-    "apiVersion", "kind", "metadata", "openapi", "namePrefix", "nameSuffix", "namespace", "commonLabels",
-    "labels", "commonAnnotations", "patchesStrategicMerge", "patchesJson6902", "patches", "images",
-    "imageTags", "replacements", "replicas", "vars", "sortOptions", "resources", "components", "crds",
-    "bases", "configMapGenerator", "secretGenerator", "helmGlobals", "helmCharts",
-    "helmChartInflationGenerator", "generatorOptions", "configurations", "generators", "transformers",
-    "validators", "buildMetadata", NULL};
 
 static const char *const deprecated_fields[][2] = {
     {"bases", "resources"},
@@ -72,36 +64,27 @@ static int find_kustomization_file(build *b, const char *dir, const char **file)
     return 0;
 }
 
-/* kustomize decodes kustomizations through encoding/json, which matches
- * field names case-insensitively (nameprefix: is namePrefix) and lets a later
- * duplicate win; anything else unknown is an error. */
-static int check_fields(kust *k)
+static void warn_deprecated(const node *k)
 {
-    node *m = k->k;
-    arena *a = k->b->a;
-    for (uint32_t i = 0; i < m->u.map.n; i++) {
-        node *key = m->u.map.items[i].key;
-        const char *canon = NULL;
-        for (const char *const *f = known_fields; *f && !canon; f++)
-            if (!strcasecmp(*f, key->u.str.s)) canon = *f;
-        if (!canon)
-            return err_set("%s: invalid Kustomization: unknown field \"%s\"", node_pos(a, key), key->u.str.s);
-        if (strcmp(canon, key->u.str.s)) {
-            node *fixed = node_new_str(a, canon);
-            node_set_pos(fixed, key);
-            m->u.map.items[i].key = fixed;
-        }
-    }
-    for (uint32_t i = 0; i < m->u.map.n; i++) /* a renamed key may now repeat an earlier one */
-        for (uint32_t j = i + 1; j < m->u.map.n; j++)
-            if (!strcmp(m->u.map.items[i].key->u.str.s, m->u.map.items[j].key->u.str.s)) {
-                m->u.map.items[i].val = m->u.map.items[j].val;
-                map_del_at(m, j--);
-            }
     for (size_t i = 0; i < sizeof deprecated_fields / sizeof *deprecated_fields; i++)
-        if (map_get(m, deprecated_fields[i][0]))
+        if (map_get(k, deprecated_fields[i][0]))
             warnf("'%s' is deprecated. Please use '%s' instead. Run 'kustomize edit fix' to update your "
                   "Kustomization automatically.", deprecated_fields[i][0], deprecated_fields[i][1]);
+}
+
+/* kustomize reads a kustomization file through sigs.k8s.io/yaml's YAMLToJSON
+ * (go-yaml v2) and encoding/json into its Kustomization type: the canonical
+ * tree every later step reads (godecode.h). */
+static int decode_kustomization(build *b, kust *k, node *doc)
+{
+    if (!doc) doc = node_new(b->a, N_NULL);
+    node *decoded;
+    if (go_decode(b->a, doc, &go_kustomization, GD_STRICT, "invalid Kustomization", &decoded) < 0) return -1;
+    if (!decoded) decoded = node_new(b->a, N_MAP);
+    if (!decoded->file) decoded->file = k->file; /* an empty file: messages name it */
+    warn_deprecated(decoded);
+    if (go_kustomization_empty(decoded)) return err_set("%s: kustomization.yaml is empty", k->file);
+    k->k = decoded;
     return 0;
 }
 
@@ -119,12 +102,10 @@ static int load_kustomization(build *b, const char *dir, kust *k)
         return err_set("%s: %s", k->file, strerror(errno));
     }
     node *doc;
-    int rc = yaml_load_one_lenient(b->a, k->file, sb.buf, sb.len, &doc);
+    int rc = yaml_load_one_v2(b->a, k->file, sb.buf, sb.len, &doc);
     sb_release(&sb);
-    if (rc < 0) return -1;
-    if (!doc) doc = node_new(b->a, N_MAP);
-    if (doc->kind != N_MAP) return err_set("%s: a kustomization must be a YAML mapping", node_pos(b->a, doc));
-    k->k = doc;
+    if (rc < 0 || decode_kustomization(b, k, doc) < 0) return -1;
+    doc = k->k;
     const char *kind = node_get_str(doc, "kind", NULL);
     const char *apiv = node_get_str(doc, "apiVersion", NULL);
     if (kind && !strcmp(kind, "Component")) {
@@ -139,7 +120,7 @@ static int load_kustomization(build *b, const char *dir, kust *k)
         return err_set("%s: apiVersion for Kustomization should be kustomize.config.k8s.io/v1beta1",
                        node_pos(b->a, map_get(doc, "apiVersion")));
     }
-    return check_fields(k);
+    return 0;
 }
 
 const char *kust_path(kust *k, const char *rel)
@@ -161,38 +142,51 @@ int kust_read_file(kust *k, const char *rel, const node *where, strbuf *out, con
     return 0;
 }
 
-/* kind: List (and *List with items) expands into its items, as kustomize does. */
+/* A *List kind with an items field (kustomize's inlineAnyEmbeddedLists). */
 static int is_list(const node *obj)
 {
-    const char *kind = node_get_str(obj, "kind", NULL);
-    node *items = map_get(obj, "items");
-    if (!kind || !items) return 0;
-    size_t n = strlen(kind);
-    return n >= 4 && !strcmp(kind + n - 4, "List") && (items->kind == N_SEQ || items->kind == N_NULL);
+    const char *kind = obj->kind == N_MAP ? node_get_str(obj, "kind", NULL) : NULL;
+    size_t n = kind ? strlen(kind) : 0;
+    return n >= 4 && !strcmp(kind + n - 4, "List") && map_get(obj, "items");
 }
 
-/* Turns loaded documents into resources (kind: List expanded), in order. */
+static int add_resource(kust *k, const char *file, node *doc, resmap *rm)
+{
+    resource *r;
+    if (resource_new(k->b->a, doc, &r) < 0) return -1;
+    r->origin = file;
+    smp_schema_note_object(k, &r->id);
+    return resmap_append(k->b->a, rm, r);
+}
+
+/* Appends a List's items to q, a List among them replaced by its own items
+ * (kustomize re-reads each item on its own, expanding it in place). */
+static int flatten_list(kust *k, node *list, node_list *q)
+{
+    node *items = map_get(list, "items");
+    if (items->kind == N_NULL) return 0;
+    if (items->kind != N_SEQ)
+        return err_set("%s: expected array in %s/items, but found a %s", node_pos(k->b->a, items),
+                       node_get_str(list, "kind", NULL), items->kind == N_MAP ? "mapping" : "scalar");
+    for (uint32_t j = 0; j < items->u.seq.n; j++) {
+        node *item = items->u.seq.items[j];
+        if (!is_list(item)) list_push(q, item);
+        else if (flatten_list(k, item, q) < 0) return -1;
+    }
+    return 0;
+}
+
+/* Turns one file's documents into resources. As kustomize, the documents
+ * form a queue: a List's items join its end (after the file's later
+ * documents). */
 static int add_documents(kust *k, const char *file, const node_list *docs, resmap *rm)
 {
-    arena *a = k->b->a;
+    node_list q = {0};
     int rc = 0;
-    for (size_t i = 0; rc == 0 && i < docs->n; i++) {
-        node *doc = docs->v[i];
-        if (doc->kind == N_MAP && is_list(doc)) {
-            node *items = map_get(doc, "items");
-            for (uint32_t j = 0; rc == 0 && items->kind == N_SEQ && j < items->u.seq.n; j++) {
-                resource *r;
-                rc = resource_new(a, items->u.seq.items[j], &r);
-                if (rc == 0) r->origin = file;
-                if (rc == 0) rc = resmap_append(a, rm, r);
-            }
-            continue;
-        }
-        resource *r;
-        rc = resource_new(a, doc, &r);
-        if (rc == 0) r->origin = file;
-        if (rc == 0) rc = resmap_append(a, rm, r);
-    }
+    for (size_t i = 0; i < docs->n; i++) list_push(&q, docs->v[i]);
+    for (size_t i = 0; rc == 0 && i < q.n; i++)
+        rc = is_list(q.v[i]) ? flatten_list(k, q.v[i], &q) : add_resource(k, file, q.v[i], rm);
+    list_free(&q);
     return rc;
 }
 
@@ -327,7 +321,9 @@ static int load_configurations(kust *k)
         const char *full;
         node *doc = NULL;
         int rc = kust_read_file(k, node_text(entry) ? node_text(entry) : "", entry, &sb, &full);
-        if (rc == 0) rc = yaml_load_one(a, full, sb.buf, sb.len, &doc);
+        /* read as kustomize reads it: sigs.k8s.io/yaml into its TransformerConfig */
+        if (rc == 0) rc = yaml_load_one_v2(a, full, sb.buf, sb.len, &doc);
+        if (rc == 0 && doc) rc = go_decode(a, doc, &go_transformer_config, GD_JSON, "invalid configurations file", &doc);
         if (rc == 0 && doc) rc = tconfig_merge_node(a, level, doc, full);
         sb_release(&sb);
         if (rc < 0) return -1;
@@ -366,6 +362,8 @@ static int accumulate_components(kust *k, resmap *rm)
 
 static int accumulate(kust *k, resmap *rm)
 {
+    /* kustomize sets a level's openapi schema as soon as it has loaded it */
+    if (smp_schema_configure(k) < 0) return -1;
     if (accumulate_resources(k, rm) < 0) return -1;
     if (load_configurations(k) < 0) return -1;
     if (crds_load(k) < 0) return -1;
@@ -400,10 +398,13 @@ int build_resmap(build *b, const char *dir, resmap *rm)
     return top_level(b, dir, &k, rm);
 }
 
+/* kustomize drops an object that carries the annotation with any value
+ * but the text "false" (so "true", "yes", "" and even "False" drop it). */
 static int is_local_config(const resource *r)
 {
-    const char *v = node_get_str(r->obj, "metadata", "annotations", "config.kubernetes.io/local-config", NULL);
-    return v && !strcmp(v, "true");
+    const node *v = node_get(r->obj, "metadata", "annotations", "config.kubernetes.io/local-config", NULL);
+    const char *text = node_text(v);
+    return v && !(text && !strcmp(text, "false"));
 }
 
 void drop_local_config(resmap *rm)

@@ -3,6 +3,7 @@
  * the top-level kustomization's buildMetadata governs every level. */
 #include "buildmeta.h"
 #include "err.h"
+#include "scalar.h"
 #include "builtins.h"
 #include <limits.h>
 #include <stdlib.h>
@@ -235,7 +236,8 @@ void buildmeta_leave(kust *k, resource *r, bookkeeping *bk, int flags)
  * asked for). kustomize rewrites every object's annotations through a
  * map[string]string on the way out, so values become new string nodes
  * (mappings and lists empty ones) without their written style, in a block
- * mapping, and an annotations field left empty disappears. */
+ * mapping, keys are written plain (a "3" key then makes kustomize fail) and
+ * an annotations field left empty disappears. */
 static void strip_annotations(arena *a, resource *r, int origins, int transformations)
 {
     node *md = map_get(r->obj, "metadata");
@@ -246,7 +248,8 @@ static void strip_annotations(arena *a, resource *r, int origins, int transforma
         if (!transformations) map_del(anns, TRANSFORMATIONS_KEY);
         anns->flags &= ~(unsigned)NF_FLOW;
         for (uint32_t i = 0; i < anns->u.map.n; i++) {
-            node **v = &anns->u.map.items[i].val;
+            node **v = &anns->u.map.items[i].val, *key = anns->u.map.items[i].key;
+            if (scalar_plain_key_not_str(a, key->u.str.s, key->u.str.len)) key->flags |= NF_KEY_NOT_STR;
             if ((*v)->kind == N_STR && !((*v)->flags & (NF_TIMESTAMP | NF_QUOTED | NF_FOLDED | NF_LITERAL))) continue;
             node *s = node_text(*v) ? node_new_strn(a, (*v)->u.str.s, (*v)->u.str.len) : node_new_str(a, "");
             node_set_pos(s, *v);

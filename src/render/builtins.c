@@ -1,5 +1,6 @@
 #include "builtins.h"
 #include "err.h"
+#include "godecode.h"
 #include "kyaml.h"
 #include "quirks.h"
 #include <stdlib.h>
@@ -53,6 +54,8 @@ static const struct builtin builtins[] = {
     {"ReplicaCountTransformer", builtin_replicas, 0},
     {"ImageTagTransformer", builtin_images, 0},
     {"ReplacementTransformer", builtin_replacements, 0},
+    {"ValueAddTransformer", builtin_valueadd, 0},
+    {"HashTransformer", builtin_hash, 0},
     {NULL, NULL, 0},
 };
 
@@ -128,6 +131,17 @@ static int run_steps(kust *k, const struct step *steps, size_t n, resmap *rm)
     return 0;
 }
 
+/* A config object decoded into its builtin's Go type, as kustomize's
+ * Config does (godecode.h): canonical names and types for builtin_X. */
+static int decode_config(arena *a, const char *kind, node *c, node **out)
+{
+    int mode;
+    const gotype *t = go_builtin_config(kind, &mode);
+    *out = c;
+    if (!t) return 0;
+    return go_decode(a, c, t, mode, arena_printf(a, "plugin %s fails configuration", kind), out);
+}
+
 static int run_configs(kust *k, node_list *configs, resmap *rm, const char *field)
 {
     arena *a = k->b->a;
@@ -138,7 +152,8 @@ static int run_configs(kust *k, node_list *configs, resmap *rm, const char *fiel
         if (!p)
             return err_set("%s: %s: unable to load plugin kind '%s': not a built-in generator or transformer "
                            "(exec and KRM-function plugins are not supported)", node_pos(a, c), field, kind ? kind : "(none)");
-        if (config_marshal(a, kind, &configs->v[i]) < 0 || p->fn(k, configs->v[i], rm) < 0) return -1;
+        /* decoded into the builtin's Go type, then marshalled back as kustomize hands it over */
+        if (decode_config(a, kind, c, &c) < 0 || config_marshal(a, kind, &c) < 0 || p->fn(k, c, rm) < 0) return -1;
         if (!strcmp(field, "transformers") && buildmeta_transformed(k, c, 0, rm) < 0) return -1;
     }
     return 0;
@@ -149,10 +164,6 @@ int load_builtin_configs(kust *k, node *list, node_list *configs)
     arena *a = k->b->a;
     for (uint32_t i = 0; list && list->kind == N_SEQ && i < list->u.seq.n; i++) {
         node *entry = list->u.seq.items[i];
-        if (entry->kind == N_MAP) {
-            list_push(configs, entry);
-            continue;
-        }
         const char *rel = node_text(entry);
         if (!rel) return err_set("%s: expected a path or an inline object", node_pos(a, entry));
         if (strchr(rel, '\n')) {

@@ -53,5 +53,12 @@ DECLARE_BUILTIN(helm)              /* HelmChartInflationGenerator: helmCharts */
 
 int builtin_prefix_suffix(kust *k, node *config, resmap *rm); /* PrefixSuffixTransformer */
 int builtin_iampolicy(kust *k, node *config, resmap *rm);     /* IAMPolicyGenerator (g_iampolicy.c) */
+int builtin_valueadd(kust *k, node *config, resmap *rm);      /* ValueAddTransformer (t_valueadd.c) */
+int builtin_hash(kust *k, node *config, resmap *rm);          /* HashTransformer (hashsuffix.c) */
+
+/* kustomize's namespace filter with no field specs (metadata.namespace unless
+ * cluster-scoped, default RoleBinding subjects), as ValueAddTransformer runs
+ * it for a metadata/namespace target. The caller refreshes r's id. */
+int namespace_filter(arena *a, resource *r, const char *ns);
 
 #endif

@@ -105,11 +105,8 @@ static void classify(arena *a, fp_seg *s)
 
 /* clean: kyaml's cleanPath, which its PathGetter (Lookup) applies and its
  * PathMatcher does not: surrounding spaces are trimmed, empty parts dropped. */
-static void parse(arena *a, const char *text, int clean, fieldpath *out)
+static void from_parts(arena *a, const char *text, const char **segs, uint32_t n, int clean, fieldpath *out)
 {
-    const char **segs;
-    uint32_t n;
-    fieldpath_split_dotted(a, text, &segs, &n);
     out->text = text;
     out->v = arena_zalloc(a, (n + 1) * sizeof *out->v);
     out->n = 0;
@@ -123,6 +120,19 @@ static void parse(arena *a, const char *text, int clean, fieldpath *out)
         seg->text = arena_strndup(a, s, len);
         classify(a, seg);
     }
+}
+
+static void parse(arena *a, const char *text, int clean, fieldpath *out)
+{
+    const char **segs;
+    uint32_t n;
+    fieldpath_split_dotted(a, text, &segs, &n);
+    from_parts(a, text, segs, n, clean, out);
+}
+
+void fieldpath_from_parts(arena *a, const char *text, const char **parts, uint32_t n, fieldpath *out)
+{
+    from_parts(a, text, parts, n, 1, out);
 }
 
 void fieldpath_parse(arena *a, const char *text, fieldpath *out)
@@ -163,13 +173,38 @@ static int find_elem(const node *seq, const fp_seg *s)
     return -1;
 }
 
-/* PathGetter's steps (kyaml's Lookup): *slot = NULL when the path stops. */
-static int get_step(arena *a, const fieldpath *fp, uint32_t i, node *n, node ***slot)
+/* kyaml's PathGetter with Create: a missing field is added (a sequence
+ * before a [k=v] part, a map before any other, the leaf of create_kind,
+ * untagged as kyaml makes it); a missing [k=v] element is appended. */
+static node **create_step(arena *a, const fieldpath *fp, uint32_t i, node *n, int create_kind)
+{
+    const fp_seg *s = &fp->v[i];
+    if (s->is_list) {
+        node *val = scalar_new_plain(a, s->val, strlen(s->val)), *elem = val; /* kyaml's NewScalarRNode */
+        val->flags |= NF_UNTAGGED;
+        if (*s->key) {
+            elem = node_new(a, N_MAP);
+            map_set(a, elem, s->key, val);
+        }
+        seq_push(a, n, elem);
+        return &n->u.seq.items[n->u.seq.n - 1];
+    }
+    int kind = i + 1 == fp->n ? create_kind : fp->v[i + 1].is_list ? N_SEQ : N_MAP;
+    node *made = kind < N_MAP ? scalar_new_plain(a, "", 0) : node_new(a, kind);
+    if (kind < N_MAP) made->flags |= NF_UNTAGGED;
+    map_set(a, n, s->text, made);
+    return &n->u.map.items[n->u.map.n - 1].val;
+}
+
+/* PathGetter's steps (kyaml's Lookup, LookupCreate with create_kind >= 0):
+ * *slot = NULL when the path stops (a null on the way, an index past the end). */
+static int get_step(arena *a, const fieldpath *fp, uint32_t i, node *n, int create_kind, node ***slot)
 {
     const fp_seg *s = &fp->v[i];
     *slot = NULL;
-    if (s->is_num || !strcmp(s->text, "-")) {
-        if (s->is_num && s->num < 0) return err_set("field path '%s': array index %ld cannot be negative", fp->text, s->num);
+    if (s->is_num || !strcmp(s->text, "-")) { /* never created */
+        if (s->is_num && s->num < 0)
+            return err_set("field path '%s': array index %ld cannot be negative", fp->text, s->num);
         if (n->kind == N_NULL) return 0;
         if (n->kind != N_SEQ) return wrong_kind(a, fp, i, n, "SequenceNode");
         long idx = s->is_num ? s->num : (long)n->u.seq.n - 1;
@@ -182,26 +217,37 @@ static int get_step(arena *a, const fieldpath *fp, uint32_t i, node *n, node ***
         if (n->kind != N_SEQ) return wrong_kind(a, fp, i, n, "SequenceNode");
         int idx = find_elem(n, s);
         if (idx >= 0) *slot = &n->u.seq.items[idx];
+        else if (create_kind >= 0) *slot = create_step(a, fp, i, n, create_kind);
         return 0;
     }
     if (n->kind == N_NULL) return 0;
     if (n->kind != N_MAP) return wrong_kind(a, fp, i, n, "MappingNode");
     int idx = map_index(n, s->text);
     if (idx >= 0) *slot = &n->u.map.items[idx].val;
+    else if (create_kind >= 0) *slot = create_step(a, fp, i, n, create_kind);
+    return 0;
+}
+
+int fieldpath_lookup_create(arena *a, node **root, const fieldpath *fp, int create_kind, node ***out)
+{
+    node **slot = root;
+    *out = NULL;
+    for (uint32_t i = 0; i < fp->n; i++) {
+        node **next;
+        if (get_step(a, fp, i, *slot, create_kind, &next) < 0) return -1;
+        if (!next) return 0;
+        slot = next;
+    }
+    *out = slot;
     return 0;
 }
 
 int fieldpath_lookup(arena *a, node *root, const fieldpath *fp, node **out)
 {
-    node *cur = root;
+    node **slot;
     *out = NULL;
-    for (uint32_t i = 0; i < fp->n; i++) {
-        node **slot;
-        if (get_step(a, fp, i, cur, &slot) < 0) return -1;
-        if (!slot) return 0;
-        cur = *slot;
-    }
-    *out = cur;
+    if (fieldpath_lookup_create(a, &root, fp, -1, &slot) < 0) return -1;
+    if (slot) *out = *slot;
     return 0;
 }
 

@@ -2,6 +2,7 @@
  * of that kind. Text values go to data; values that are not valid UTF-8 go
  * to binaryData, base64-encoded (kyaml's LoadMapIntoConfigMapData). */
 #include "generator.h"
+#include "scalar.h"
 
 static int fill_configmap(kust *k, node *obj, const node *config, const gen_pair *pairs, size_t n)
 {
@@ -20,7 +21,7 @@ static int fill_configmap(kust *k, node *obj, const node *config, const gen_pair
             sb_release(&sb);
             field = "binaryData";
         }
-        map_set(a, map_ensure_map(a, obj, field), p->key, v);
+        map_set_plain_key(a, map_ensure_map(a, obj, field), p->key, v);
     }
     return 0;
 }

@@ -4,6 +4,7 @@
  * (behavior). */
 #include "generator.h"
 #include "err.h"
+#include "scalar.h"
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -283,7 +284,7 @@ static void set_string_map(arena *a, node *md, const char *key, const node *src)
     if (!src || src->kind != N_MAP || !src->u.map.n) return;
     node *dst = map_ensure_map(a, md, key);
     for (uint32_t i = 0; i < src->u.map.n; i++) {
-        map_set(a, dst, src->u.map.items[i].key->u.str.s, as_string_node(a, src->u.map.items[i].val));
+        map_set_plain_key(a, dst, src->u.map.items[i].key->u.str.s, as_string_node(a, src->u.map.items[i].val));
     }
 }
 
@@ -364,7 +365,7 @@ static void merge_field(arena *a, node *nobj, const node *oobj, const char *key)
     node *m = node_new(a, N_MAP);
     for (int s = 0; s < 2; s++)
         for (uint32_t i = 0; srcs[s] && srcs[s]->kind == N_MAP && i < srcs[s]->u.map.n; i++)
-            map_set(a, m, srcs[s]->u.map.items[i].key->u.str.s, as_string_node(a, srcs[s]->u.map.items[i].val));
+            map_set_plain_key(a, m, srcs[s]->u.map.items[i].key->u.str.s, as_string_node(a, srcs[s]->u.map.items[i].val));
     map_del(nobj, key);
     if (m->u.map.n) map_set(a, nobj, key, m);
 }

@@ -3,8 +3,9 @@
  * api/hasher's: SHA-256 of Go's json.Marshal of a small map holding kind,
  * an always-empty name (kustomize looks up "metadata/name" as one key),
  * data, binaryData (ConfigMap) or type and stringData (Secret); the first
- * ten hex digits, with 0 1 3 a e replaced by g h k m t. */
-#include "build.h"
+ * ten hex digits, with 0 1 3 a e replaced by g h k m t. Also the builtin
+ * HashTransformer of transformers: entries. */
+#include "builtins.h"
 #include "jsonout.h"
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -78,7 +79,11 @@ int hash_suffix_compute(const node *obj, char out[11])
     return 0;
 }
 
-int hash_suffix_apply(kust *k, resmap *rm)
+/* kustomize's HashTransformer: every object that needs a hash suffix gets
+ * one (its previous id remembered). The marker stays, as in kustomize: a
+ * HashTransformer listed under transformers: hashes a name that the build
+ * hashes again at the end (name-h-h). */
+static int add_hashes(kust *k, resmap *rm, int clear)
 {
     arena *a = k->b->a;
     int renamed = 0;
@@ -91,9 +96,20 @@ int hash_suffix_apply(kust *k, resmap *rm)
         node *md = map_ensure_map(a, r->obj, "metadata");
         map_set(a, md, "name", node_new_str(a, arena_printf(a, "%s-%s", r->id.name, h)));
         resource_refresh_id(r);
-        r->needs_hash = 0;
+        if (clear) r->needs_hash = 0;
         renamed = 1;
     }
     if (renamed) resmap_reindex(rm);
     return 0;
+}
+
+int hash_suffix_apply(kust *k, resmap *rm)
+{
+    return add_hashes(k, rm, 1); /* the build's last hashing: nothing needs one after it */
+}
+
+int builtin_hash(kust *k, node *config, resmap *rm)
+{
+    (void)config; /* HashTransformer takes no settings */
+    return add_hashes(k, rm, 0);
 }

@@ -1,5 +1,6 @@
 #include "meta.h"
 #include "err.h"
+#include "scalar.h"
 #include <string.h>
 
 static const char *kind_name(const node *n)
@@ -8,44 +9,38 @@ static const char *kind_name(const node *n)
     return names[n->kind];
 }
 
+/* Configs reach the builtins decoded (godecode.h: kustomization fields and
+ * `transformers:` entries alike), so fields already have their Go types:
+ * these readers only take absent and null as Go's zero values. */
 int meta_string_map(arena *a, const node *m, const char *what, meta_pairs *out)
 {
     memset(out, 0, sizeof *out);
-    if (!m || m->kind == N_NULL) return 0;
-    if (m->kind != N_MAP) return err_set("%s: '%s' must be a map of strings", node_pos(a, m), what);
+    if (!m || m->kind != N_MAP) return 0;
     out->keys = arena_alloc(a, (m->u.map.n + 1) * sizeof *out->keys);
     out->vals = arena_alloc(a, (m->u.map.n + 1) * sizeof *out->vals);
     out->lens = arena_alloc(a, (m->u.map.n + 1) * sizeof *out->lens);
     for (uint32_t i = 0; i < m->u.map.n; i++) {
         const node *v = m->u.map.items[i].val;
-        /* Go's JSON decoder leaves a string empty for null and refuses other kinds. */
-        if (v->kind != N_STR && v->kind != N_NULL)
-            return err_set("%s: '%s': value of '%s' must be a string, not a %s (quote it)", node_pos(a, v), what,
-                           m->u.map.items[i].key->u.str.s, kind_name(v));
         out->keys[out->n] = m->u.map.items[i].key->u.str.s;
         out->lens[out->n] = v->kind == N_STR ? v->u.str.len : 0;
         out->vals[out->n++] = v->kind == N_STR ? v->u.str.s : "";
     }
+    (void)what;
     return 0;
 }
 
 int meta_string_field(arena *a, const node *config, const char *key, const char **out)
 {
-    node *v = map_get(config, key);
-    *out = "";
-    if (!v || v->kind == N_NULL) return 0;
-    if (v->kind != N_STR) return err_set("%s: '%s' must be a string, not a %s", node_pos(a, v), key, kind_name(v));
-    *out = v->u.str.s;
+    const node *v = map_get(config, key);
+    (void)a;
+    *out = v && v->kind == N_STR ? v->u.str.s : "";
     return 0;
 }
 
 int meta_bool_field(arena *a, const node *config, const char *key, int *out)
 {
-    node *v = map_get(config, key);
-    *out = 0;
-    if (!v || v->kind == N_NULL) return 0;
-    if (v->kind != N_BOOL) return err_set("%s: '%s' must be true or false", node_pos(a, v), key);
-    *out = node_is_true(v);
+    (void)a;
+    *out = node_is_true(map_get(config, key));
     return 0;
 }
 
@@ -63,10 +58,14 @@ const char *meta_fs_path(const fieldspec *fs)
 struct meta_set_ctx {
     arena *a;
     const meta_pairs *pairs;
+    node **shared; /* per pair: the value node of this object's places that lacked the key */
 };
 
 /* fieldspec visitor: sets every pair as a string entry of the mapping in the
- * slot (a null there becomes a mapping). */
+ * slot (a null there becomes a mapping). As kustomize's SetEntry, one value
+ * node per object and key goes to every place that lacks the key (those
+ * places then share it: a later in-place write shows at all of them), and a
+ * place that has the key gets the value written into its node. */
 static int meta_set_pairs(void *ctx, resource *r, node **slot)
 {
     struct meta_set_ctx *c = ctx;
@@ -75,8 +74,19 @@ static int meta_set_pairs(void *ctx, resource *r, node **slot)
         return err_set("%s: %s: expected a mapping to set %s in, found a %s", node_pos(c->a, *slot),
                        resid_display(c->a, &r->id), c->pairs->n ? c->pairs->keys[0] : "entries",
                        kind_name(*slot));
-    for (size_t i = 0; i < c->pairs->n; i++)
-        map_set(c->a, *slot, c->pairs->keys[i], node_new_strn(c->a, c->pairs->vals[i], c->pairs->lens[i]));
+    for (size_t i = 0; i < c->pairs->n; i++) {
+        node *val = node_new_strn(c->a, c->pairs->vals[i], c->pairs->lens[i]);
+        int at = map_index(*slot, c->pairs->keys[i]);
+        if (at >= 0) {
+            node_write(&(*slot)->u.map.items[at].val, val);
+            continue;
+        }
+        if (!c->shared[i]) {
+            c->shared[i] = val;
+            c->shared[i]->flags |= NF_ALIASED;
+        }
+        map_set_plain_key(c->a, *slot, c->pairs->keys[i], c->shared[i]);
+    }
     return 0;
 }
 
@@ -88,8 +98,10 @@ int meta_apply_pairs(kust *k, const node *config, const char *field, resmap *rm)
     if (meta_string_map(a, map_get(config, field), field, &pairs) < 0) return -1;
     if (!pairs.n) return 0;
     if (meta_config_fieldspecs(a, config, &fss) < 0) return -1;
-    struct meta_set_ctx ctx = {a, &pairs};
-    for (size_t i = 0; i < rm->n; i++)
+    struct meta_set_ctx ctx = {a, &pairs, arena_alloc(a, pairs.n * sizeof(node *))};
+    for (size_t i = 0; i < rm->n; i++) {
+        memset(ctx.shared, 0, pairs.n * sizeof(node *));
         if (fieldspecs_walk(a, &fss, rm->v[i], N_MAP, meta_set_pairs, &ctx) < 0) return -1;
+    }
     return 0;
 }

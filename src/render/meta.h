@@ -1,8 +1,7 @@
 /* Helpers shared by the metadata transformers (namespace, name prefix and
- * suffix, labels, annotations, replicas, images): reading their builtin
- * configs the way kustomize decodes them (JSON into Go structs, so a number
- * where a string is expected is an error), and setting map entries at the
- * places field specs select. */
+ * suffix, labels, annotations, replicas, images): reading fields of their
+ * builtin configs (decoded into kustomize's Go types beforehand, godecode.h),
+ * and setting map entries at the places field specs select. */
 #ifndef KG_META_H
 #define KG_META_H
 #include "fieldspec.h"
@@ -15,12 +14,11 @@ typedef struct meta_pairs {
     size_t n;
 } meta_pairs;
 
-/* Reads m (a mapping of string values, or absent/null) into out. what names
- * the field for messages ("commonLabels"). */
+/* Reads m (a map[string]string, or absent) into out. */
 int meta_string_map(arena *a, const node *m, const char *what, meta_pairs *out);
-/* A string field of a config: absent or null gives "", anything but a string is an error. */
+/* A string field of a config: absent gives "". */
 int meta_string_field(arena *a, const node *config, const char *key, const char **out);
-/* A boolean field of a config: absent or null gives 0. */
+/* A boolean field of a config: absent gives 0. */
 int meta_bool_field(arena *a, const node *config, const char *key, int *out);
 /* Compiles config's fieldSpecs (absent: none). */
 int meta_config_fieldspecs(arena *a, const node *config, fieldspecs *out);

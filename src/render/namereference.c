@@ -189,7 +189,7 @@ static void index_objects(nref *x, const resmap *rm)
             for (uint32_t q = 0; q < j && !seen; q++) seen = !strcmp(p[q].name, p[j].name);
             if (!seen) mm_put(a, &x->by_prev_name, p[j].name, r);
         }
-        if (resid_is_cluster_scoped(r->id.group, r->id.kind)) continue;
+        if (resid_is_cluster_scoped(&r->id)) continue;
         const char *orig = resid_effective_ns(org_id(r));
         const char *cur = resid_effective_ns(&r->id);
         if (!mm_has(&x->ns_pairs, arena_printf(a, "%s\1%s", orig, cur)))
@@ -223,7 +223,7 @@ static int referrer_init(nref *x, resource *r, referrer *f)
     memset(f, 0, sizeof *f);
     f->x = x;
     f->r = r;
-    f->cluster = resid_is_cluster_scoped(r->id.group, r->id.kind);
+    f->cluster = resid_is_cluster_scoped(&r->id);
     f->ns = resid_effective_ns(&r->id);
     const node *rr = map_get(r->obj, "roleRef");
     if (node_get_str(rr, "apiGroup", NULL) && node_get_str(rr, "kind", NULL)) {
@@ -248,7 +248,7 @@ static int referrer_init(nref *x, resource *r, referrer *f)
 /* SubsetThatCouldBeReferencedByResource and sameCurrentNamespaceAsReferrer together. */
 static int in_scope(const referrer *f, const resource *c)
 {
-    if (f->cluster || resid_is_cluster_scoped(c->id.group, c->id.kind)) return 1;
+    if (f->cluster || resid_is_cluster_scoped(&c->id)) return 1;
     if (!strcmp(f->ns, resid_effective_ns(&c->id))) return 1;
     return !strcmp(c->id.kind, "ServiceAccount") && rb_has(f, c->id.ns);
 }
@@ -295,7 +295,7 @@ typedef struct ns_filter {
 static int ns_ok(const ns_filter *nf, const resource *c)
 {
     if (!nf->ns) return 1;
-    if (resid_is_cluster_scoped(c->id.group, c->id.kind)) return 0;
+    if (resid_is_cluster_scoped(&c->id)) return 0;
     const char *have = resid_effective_ns(nf->by_orig ? org_id(c) : &c->id);
     return !strcmp(have, nf->ns);
 }

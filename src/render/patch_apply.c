@@ -207,12 +207,22 @@ static int rebuild_string_map(arena *a, node *md, const char *field, int fail_em
     return empty_key;
 }
 
+void patch_allow_changes(arena *a, node *patch, int allow_name, int allow_kind)
+{
+    if (!allow_name && !allow_kind) return;
+    node *md = map_ensure_map(a, patch, "metadata");
+    rebuild_string_map(a, md, "annotations", 0); /* the patch's own map[string]string round trip */
+    node *anns = map_ensure_map(a, md, "annotations");
+    if (allow_name) map_set(a, anns, "internal.config.kubernetes.io/allowNameChange", node_new_str(a, "enabled"));
+    if (allow_kind) map_set(a, anns, "internal.config.kubernetes.io/allowKindChange", node_new_str(a, "enabled"));
+}
+
 int patch_smp_many(kust *k, resmap *rm, resource **sel, size_t nsel, const node *patch, int allow_name,
                    int allow_kind)
 {
     arena *a = k->b->a;
     int changed = 0;
-    smp_schema_init(smp_schema_get(k), rm);
+    smp_schema_init(smp_schema_get(k));
     for (size_t i = 0; i < nsel; i++) {
         resource *r = sel[i];
         node *pc = node_clone(a, patch);
@@ -249,6 +259,7 @@ int patch_json_one(kust *k, resource *r, const node *ops, const char *what, enum
     int wiped = md && md->kind == N_MAP ? rebuild_string_map(a, md, "annotations", kind == JP_JSON6902) : 0;
     if (wiped < 0) return err_prefix("applying a JSON patch to %s", who);
     buildmeta_leave(k, r, &bk, BK_DROP_EMPTY | (wiped ? BK_READBACK : 0));
+    node_unalias(r->obj); /* kustomize rebuilds the object from the patched JSON */
     resource_refresh_id(r);
     return 0;
 }

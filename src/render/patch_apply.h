@@ -32,6 +32,11 @@ int patch_select(kust *k, resmap *rm, const node *target, resource ***out, size_
  * *deleted when the patch removes the object. */
 int patch_smp_one(kust *k, resource *r, node *patch, int allow_name, int allow_kind, int *deleted);
 
+/* kustomize's Resource.AllowNameChange/AllowKindChange on a patch object:
+ * its annotations go through a map[string]string (values become strings, so
+ * `a: null` no longer deletes) and gain the internal option annotation. */
+void patch_allow_changes(arena *a, node *patch, int allow_name, int allow_kind);
+
 /* kustomize's ResMap.ApplySmPatch: a copy of patch merged into each selected
  * object (the copy's labels and annotations become string maps, its
  * apiVersion the target's). Deleted objects leave rm; rm is reindexed. */

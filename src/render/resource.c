@@ -108,44 +108,63 @@ void resource_remember_id(arena *a, resource *r)
     resource_push_prev(a, r, &r->id);
 }
 
-/* The cluster-scoped kinds table, loaded once from embedded data and
- * searched kind first (the hot path asks it for every identity hash). */
+/* kustomize's scope table (apiVersion, kind, scope), loaded once from
+ * embedded data and searched kind first (the hot path asks it for every
+ * identity hash). */
 struct scoped_kind {
-    char *group, *kind;
+    char *group, *version, *kind;
+    int cluster;
 };
 static struct scoped_kind *scoped;
 static size_t nscoped;
 
 static void load_scoped(void)
 {
-    const struct embedded_file *f = embedded_find("cluster-scoped.txt");
+    const struct embedded_file *f = embedded_find("scopes.txt");
     char *copy = strdup(f ? f->data : "");
-    size_t cap = 64;
+    size_t cap = 128;
     scoped = malloc(cap * sizeof *scoped);
     for (char *line = strtok(copy, "\n"); line; line = strtok(NULL, "\n")) {
-        char *slash = strchr(line, '/');
-        if (*line == '#' || !slash) continue;
+        char *kind = strchr(line, ' '), *scope = kind ? strchr(kind + 1, ' ') : NULL;
+        if (*line == '#' || !scope) continue;
         if (nscoped == cap) scoped = realloc(scoped, (cap *= 2) * sizeof *scoped);
-        *slash = 0;
-        scoped[nscoped].group = strcmp(line, "core") ? line : "";
-        scoped[nscoped].kind = slash + 1;
+        *kind++ = 0;
+        *scope++ = 0;
+        char *slash = strchr(line, '/');
+        if (slash) *slash = 0;
+        scoped[nscoped].group = slash ? line : "";
+        scoped[nscoped].version = slash ? slash + 1 : line;
+        scoped[nscoped].kind = kind;
+        scoped[nscoped].cluster = !strcmp(scope, "cluster");
         nscoped++;
     }
 }
 
-int resid_is_cluster_scoped(const char *group, const char *kind)
+/* The table's entry for id's apiVersion and kind, or NULL. */
+static const struct scoped_kind *scope_entry(const resid *id)
 {
     if (!scoped) load_scoped();
     for (size_t i = 0; i < nscoped; i++)
-        if (scoped[i].kind[0] == kind[0] && !strcmp(scoped[i].kind, kind) &&
-            !strcmp(scoped[i].group, group ? group : ""))
-            return 1;
-    return 0;
+        if (scoped[i].kind[0] == id->kind[0] && !strcmp(scoped[i].kind, id->kind) &&
+            !strcmp(scoped[i].group, id->group) && !strcmp(scoped[i].version, id->version))
+            return &scoped[i];
+    return NULL;
+}
+
+int resid_is_cluster_scoped(const resid *id)
+{
+    const struct scoped_kind *e = scope_entry(id);
+    return e && e->cluster;
+}
+
+int resid_scope_known(const resid *id)
+{
+    return scope_entry(id) != NULL;
 }
 
 const char *resid_effective_ns(const resid *id)
 {
-    if (resid_is_cluster_scoped(id->group, id->kind)) return "";
+    if (resid_is_cluster_scoped(id)) return "";
     return *id->ns ? id->ns : "default";
 }
 

@@ -64,7 +64,10 @@ void resource_remember_id(arena *a, resource *r);
 void resource_push_prev(arena *a, resource *r, const resid *id);
 void strlist_push(arena *a, strlist *l, const char *s);
 
-int resid_is_cluster_scoped(const char *group, const char *kind);
+/* kustomize's scope table, by group, version and kind (src/data/scopes.txt). */
+int resid_is_cluster_scoped(const resid *id);
+/* True when the table has id's apiVersion and kind (else kyaml would consult its schema). */
+int resid_scope_known(const resid *id);
 /* Namespace as identity sees it: "" for cluster-scoped kinds, "default" for an empty one. */
 const char *resid_effective_ns(const resid *id);
 uint64_t resid_hash(const resid *id);

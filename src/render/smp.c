@@ -213,7 +213,7 @@ static int walk_map(mctx *c, node *dest, node *origin, const sch *s, node **out,
         if (walk(c, map_get(d, names[i]), ov, s ? sch_field(c->ss, s, names[i]) : NULL, &val, &k) < 0) return -1;
         int at = map_index(d, names[i]);
         if (!val || (is_null(val) && !k)) map_del(d, names[i]);
-        else if (at >= 0) d->u.map.items[at].val = val;
+        else if (at >= 0) node_write(&d->u.map.items[at].val, val); /* kyaml's FieldSetter writes in place */
         else if (map_key(o, names[i])) map_append(c->a, d, map_key(o, names[i]), val); /* kyaml adds the patch's key */
         else map_set(c->a, d, names[i], val);
     }

@@ -1,15 +1,17 @@
 /* The merge schema and kyaml's rules for which schema is in force.
  *
  * kyaml keeps one global schema. SetSchema (run for the top kustomization
- * with reset, before anything else, then for every base and component as it
- * is loaded, without reset) records either a built-in version or a custom
- * document; only the first setting sticks unless the top level resets it.
- * The schema is parsed lazily on first use (initSchema): the custom document
- * alone when one is set, else the built-in one. Definitions accumulate and
- * never go away, later parses overriding earlier ones by name. One quirk
- * matters in practice: when an object of a kind unknown to the built-in
- * schema was looked at before a base or component set a custom schema, the
- * built-in schema is parsed too, after the custom one (so it wins). */
+ * with reset, before anything else, then for every base and component right
+ * after it is loaded, without reset) records either a built-in version or a
+ * custom document; only the first setting sticks unless the top level resets
+ * it. The schema is parsed lazily on first use (initSchema): the custom
+ * document alone when one is set, else the built-in one. Definitions
+ * accumulate and never go away. One quirk matters in practice: loading an
+ * object whose apiVersion and kind are not in kyaml's scope table before a
+ * base or component sets a custom schema makes kyaml parse its built-in
+ * schema too, and that one then wins over the custom one (golden cases
+ * patch-openapi-*); objects loaded after the setting do not, so a custom
+ * schema leaves the built-in kinds without merge keys. */
 #include "smp_schema.h"
 #include "embed.h"
 #include "err.h"
@@ -213,8 +215,7 @@ struct smp_schema {
     arena *a;
     int set;                  /* a version or a custom document was recorded */
     node *custom;             /* the custom document in force, or NULL */
-    const char *custom_dir;   /* canonical directory of the kustomization that set it */
-    int custom_from_top;
+    int builtin_seen;         /* an object outside the scope table was loaded before any setting */
     int init;                 /* parsed since the last setting */
     int builtin_on;           /* built-in definitions loaded */
     int custom_wins;          /* custom definitions loaded after the built-in ones */
@@ -243,31 +244,13 @@ static void custom_load(smp_schema *ss)
     }
 }
 
-static int is_under(const char *path, const char *dir)
+void smp_schema_note_object(kust *k, const resid *id)
 {
-    size_t n = strlen(dir);
-    return !strncmp(path, dir, n) && (path[n] == '/' || path[n] == 0);
+    smp_schema *ss = smp_schema_get(k);
+    if (!ss->set && !ss->builtin_seen && !resid_scope_known(id)) ss->builtin_seen = 1;
 }
 
-/* kyaml's delayed built-in parse: an object of a kind the built-in schema does
- * not know was looked at before the custom schema was set (objects of the
- * kustomization that set it, and below, were loaded after it). */
-static int builtin_parse_delayed(smp_schema *ss, const resmap *rm)
-{
-    for (size_t i = 0; rm && i < rm->n; i++) {
-        const resource *r = rm->v[i];
-        const char *av = node_get_str(r->obj, "apiVersion", NULL);
-        if (tab_get(&builtin.gvks, gvk_key(ss->a, av ? av : "", r->id.kind))) continue;
-        if (!r->origin || !ss->custom_dir) return 1;
-        char buf[PATH_MAX];
-        const char *slash = strrchr(r->origin, '/');
-        const char *dir = slash ? arena_strndup(ss->a, r->origin, (size_t)(slash - r->origin)) : ".";
-        if (!realpath(dir, buf) || !is_under(buf, ss->custom_dir)) return 1;
-    }
-    return 0;
-}
-
-void smp_schema_init(smp_schema *ss, const resmap *rm)
+void smp_schema_init(smp_schema *ss)
 {
     if (ss->init) return;
     ss->init = 1;
@@ -278,7 +261,7 @@ void smp_schema_init(smp_schema *ss, const resmap *rm)
     }
     custom_load(ss);
     ss->custom_wins = 1;
-    if (!ss->builtin_on && !ss->custom_from_top && builtin_parse_delayed(ss, rm)) {
+    if (!ss->builtin_on && ss->builtin_seen) {
         ss->builtin_on = 1;
         ss->custom_wins = 0;
     }
@@ -306,8 +289,6 @@ static int set_schema(smp_schema *ss, kust *k, int reset)
             return err_set("%s: openapi: builtin version and custom schema provided, cannot use both",
                            node_pos(a, oa));
         ss->custom = doc ? doc : node_new(a, N_MAP);
-        ss->custom_dir = k->realdir;
-        ss->custom_from_top = reset;
         ss->set = 1;
         ss->init = 0;
         return 0;

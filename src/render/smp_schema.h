@@ -32,12 +32,16 @@ typedef struct smp_schema smp_schema;
 /* The schema in force for this build (created on first use, with the top
  * kustomization's `openapi:` applied first, as kustomize does). */
 smp_schema *smp_schema_get(kust *k);
-/* Applies this level's `openapi:` field (kyaml's SetSchema without reset):
- * called once per kustomization level before its patches run. */
+/* Applies this level's `openapi:` field (kyaml's SetSchema, with reset for
+ * the top level): called for every kustomization level as soon as it is
+ * loaded, before its resources are. */
 int smp_schema_configure(kust *k);
-/* Makes the schema ready before a merge over the objects in rm (kyaml's
- * lazy initSchema, whose outcome depends on the objects loaded so far). */
-void smp_schema_init(smp_schema *ss, const resmap *rm);
+/* Records an object being loaded (an apiVersion and kind outside the scope
+ * table, before any setting, brings in the built-in schema). */
+void smp_schema_note_object(kust *k, const resid *id);
+/* Makes the schema ready before a merge (kyaml's lazy initSchema, whose
+ * outcome depends on the objects loaded so far). */
+void smp_schema_init(smp_schema *ss);
 
 /* Schema of a type by apiVersion and kind, or NULL. */
 const sch *sch_for_type(const smp_schema *ss, const char *apiversion, const char *kind);

@@ -5,7 +5,9 @@
  * CustomResourceDefinitions are left alone. An image matches when it is
  * ^NAME(:tag)?(@sha256:digest)?$ with NAME used as a regular expression, as
  * kustomize does. newName replaces the name; newTag drops a digest, digest
- * drops a tag, both set both. */
+ * drops a tag, both set both; without either, tagSuffix is appended to the
+ * tag and drops the digest (each pass appends it again: kustomize's own
+ * doubling for objects both passes reach). */
 #include "meta.h"
 #include "err.h"
 #include <regex.h>
@@ -13,7 +15,7 @@
 
 struct image_tag {
     arena *a;
-    const char *name, *new_name, *new_tag, *digest;
+    const char *name, *new_name, *new_tag, *digest, *tag_suffix;
     regex_t re;
     int re_ok;
 };
@@ -89,6 +91,9 @@ static int update_image(struct image_tag *t, resource *r, node **slot)
     } else if (*t->digest) {
         tag = "";
         digest = t->digest;
+    } else if (*t->tag_suffix) {
+        tag = arena_printf(t->a, "%s%s", tag, t->tag_suffix);
+        digest = "";
     }
     node *v = node_new_str(t->a, arena_printf(t->a, "%s%s%s%s%s", name, *tag ? ":" : "", tag, *digest ? "@" : "",
                                               digest));
@@ -137,9 +142,10 @@ static int read_image_tag(arena *a, const node *it, struct image_tag *t)
     memset(t, 0, sizeof *t);
     t->a = a;
     if (it && it->kind != N_MAP && it->kind != N_NULL)
-        return err_set("%s: an images entry must be a mapping {name, newName, newTag, digest}", node_pos(a, it));
+        return err_set("%s: an images entry must be a mapping {name, newName, newTag, digest, tagSuffix}", node_pos(a, it));
     if (meta_string_field(a, it, "name", &t->name) < 0 || meta_string_field(a, it, "newName", &t->new_name) < 0 ||
-        meta_string_field(a, it, "newTag", &t->new_tag) < 0 || meta_string_field(a, it, "digest", &t->digest) < 0)
+        meta_string_field(a, it, "newTag", &t->new_tag) < 0 || meta_string_field(a, it, "digest", &t->digest) < 0 ||
+        meta_string_field(a, it, "tagSuffix", &t->tag_suffix) < 0)
         return -1;
     /* Go's regexp is close enough to POSIX ERE for image names; a name that
      * does not compile matches nothing. */

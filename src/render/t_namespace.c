@@ -74,7 +74,7 @@ static int transform_one(struct ns_ctx *c, resource *r, const fieldspecs *fss, c
 {
     static const char *meta_ns_path[] = {"metadata", "namespace"};
     static const fieldspec meta_ns = {.path = meta_ns_path, .npath = 2, .create = 1};
-    if (!resid_is_cluster_scoped(r->id.group, r->id.kind) &&
+    if (!resid_is_cluster_scoped(&r->id) &&
         fieldspec_walk(c->a, &meta_ns, r, N_STR, set_namespace, c) < 0)
         return -1;
     if (is_role_binding(r->id.kind) && set_subjects(c, r, mode) < 0) return -1;
@@ -84,6 +84,13 @@ static int transform_one(struct ns_ctx *c, resource *r, const fieldspecs *fss, c
         if (fieldspec_walk(c->a, fs, r, N_STR, set_namespace, c) < 0) return -1;
     }
     return 0;
+}
+
+int namespace_filter(arena *a, resource *r, const char *ns)
+{
+    static const fieldspecs none = {0};
+    struct ns_ctx c = {a, ns, 0};
+    return transform_one(&c, r, &none, "");
 }
 
 /* Two objects may not end up with one identity. */

@@ -62,6 +62,7 @@ static int apply_smp(kust *k, node *config, resmap *rm, node_list *docs, const c
 {
     int an = option(config, "allowNameChange"), ak = option(config, "allowKindChange");
     node *target = map_get(config, "target");
+    for (size_t i = 0; i < docs->n; i++) patch_allow_changes(k->b->a, docs->v[i], an, ak);
     if (target) {
         if (docs->n > 1)
             return err_set("%s: patches: Multiple Strategic-Merge Patches in one `patches` entry is not allowed to "
@@ -73,7 +74,7 @@ static int apply_smp(kust *k, node *config, resmap *rm, node_list *docs, const c
         free(sel);
         return rc;
     }
-    smp_schema_init(smp_schema_get(k), rm);
+    smp_schema_init(smp_schema_get(k));
     int changed = 0, rc = 0;
     previdx px = {0};
     for (size_t i = 0; rc == 0 && i < docs->n; i++) {

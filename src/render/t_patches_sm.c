@@ -1,7 +1,6 @@
 /* PatchStrategicMergeTransformer (`patchesStrategicMerge`): each entry is a
  * file or an inline patch, possibly several documents; each document patches
- * the one object that has (or had) the document's own id. This level's
- * `openapi:` field is applied here first, since strategic merge reads it. */
+ * the one object that has (or had) the document's own id. */
 #include "builtins.h"
 #include "err.h"
 #include "patch_apply.h"
@@ -11,7 +10,6 @@
 
 int configure_patches_sm(kust *k, node_list *configs)
 {
-    if (smp_schema_configure(k) < 0) return -1;
     node *f = map_get(k->k, "patchesStrategicMerge");
     if (!f || f->kind == N_NULL) return 0;
     if (f->kind != N_SEQ) return err_set("%s: 'patchesStrategicMerge' must be a list", node_pos(k->b->a, f));

@@ -7,6 +7,7 @@
 #include "builtins.h"
 #include "err.h"
 #include "fieldpath.h"
+#include "godecode.h"
 #include "scalar.h"
 #include "selector.h"
 #include "kyaml.h"
@@ -46,7 +47,8 @@ static void parse_options(const node *m, struct field_options *o)
     o->create = is_true(map_get(m, "create"));
 }
 
-/* A `path:` entry names a file holding one replacement or a list of them. */
+/* A `path:` entry names a file holding one replacement or a list of them,
+ * read as kustomize reads it (sigs.k8s.io/yaml into types.Replacement). */
 static int load_replacement_file(kust *k, node *entry, const char *rel, node_list *out)
 {
     arena *a = k->b->a;
@@ -54,18 +56,18 @@ static int load_replacement_file(kust *k, node *entry, const char *rel, node_lis
         return err_set("%s: cannot specify both path and inline replacement", node_pos(a, entry));
     strbuf sb = STRBUF_INIT;
     const char *full;
-    node *doc = NULL;
+    node *doc = NULL, *repl = NULL;
     int rc = kust_read_file(k, rel, entry, &sb, &full);
-    if (rc == 0) rc = yaml_load_one(a, full, sb.buf, sb.len, &doc);
+    if (rc == 0) rc = yaml_load_one_v2(a, full, sb.buf, sb.len, &doc);
     sb_release(&sb);
     if (rc < 0) return -1;
-    if (doc && doc->kind == N_MAP) {
-        list_push(out, doc);
-    } else if (doc && doc->kind == N_SEQ) {
-        for (uint32_t i = 0; i < doc->u.seq.n; i++) list_push(out, doc->u.seq.items[i]);
-    } else if (doc) {
+    if (!doc || (doc->kind != N_MAP && doc->kind != N_SEQ))
         return err_set("%s: unsupported replacement type encountered within replacement path", full);
-    }
+    if (go_decode(a, doc, doc->kind == N_MAP ? &go_replacement : &go_replacement_list, GD_JSON,
+                  "invalid replacement file", &repl) < 0)
+        return -1;
+    if (repl && repl->kind == N_MAP) list_push(out, repl);
+    for (uint32_t i = 0; repl && repl->kind == N_SEQ && i < repl->u.seq.n; i++) list_push(out, repl->u.seq.items[i]);
     return 0;
 }
 
@@ -237,7 +239,7 @@ static int apply_path(arena *a, resource *r, const char *path, const struct fiel
     for (size_t i = 0; rc == 0 && i < slots.n; i++) {
         node *old = *slots.v[i], *n = target_value(a, o, old, *value);
         if (!n) rc = -1;
-        else *slots.v[i] = n;
+        else node_write(slots.v[i], n); /* kyaml sets a shared target node's value in place */
         if (n && old == *value) *value = n;
     }
     slot_list_free(&slots);

@@ -9,6 +9,7 @@
 #include "fieldspec.h"
 #include "fieldpath.h"
 #include "selector.h"
+#include "gostrconv.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,7 +37,7 @@ static void var_parse(arena *a, const node *v, struct var *out)
     if (apiv && *apiv) split_apiversion(a, apiv, &group, &version);
     out->target = (resid){group, version, kind, (s = node_get_str(ref, "namespace", NULL)) ? s : "",
                           (s = node_get_str(ref, "name", NULL)) ? s : ""};
-    s = node_get_str(v, "fieldref", "fieldpath", NULL);
+    s = node_get_str(v, "fieldref", "fieldPath", NULL);
     out->fieldpath = s && *s ? s : DEFAULT_FIELD_PATH;
 }
 
@@ -70,7 +71,7 @@ static int var_matches(const struct var *v, const resid *id)
     if (strcmp(t->name, id->name) || strcmp(t->kind, id->kind) || strcmp(t->group, id->group) ||
         strcmp(t->version, id->version))
         return 0;
-    if (!*t->ns && !resid_is_cluster_scoped(t->group, t->kind)) return 1;
+    if (!*t->ns && !resid_is_cluster_scoped(t)) return 1;
     return !strcmp(resid_effective_ns(t), resid_effective_ns(id));
 }
 
@@ -128,7 +129,10 @@ int vars_collect(kust *k, resmap *rm)
 /* A resolved var: its value when it is a scalar kustomize can substitute. */
 struct value {
     struct var v;
-    const node *val; /* NULL: not a primitive, left as $(NAME) */
+    int ok;             /* 0: not a primitive, left as $(NAME) */
+    int kind;           /* N_STR, N_INT, N_FLOAT or N_BOOL: the Go type of the value */
+    const char *whole;  /* text replacing a field that is exactly $(NAME) (typed by kind) */
+    const char *part;   /* text inside a longer string (Go's fmt.Sprint of the value) */
     int used;
 };
 
@@ -180,15 +184,50 @@ static const char *var_field_path(arena *a, const char *path)
     return s;
 }
 
+/* kustomize's GetFieldValue on a scalar: ints through strconv.Atoi, floats
+ * through ParseFloat, bools through ParseBool, anything else (null and
+ * timestamps included) its text; then the substitution's formatting of that
+ * Go value. Returns 0 when the text does not parse (0x1F, 1_000, .inf). */
+static int scalar_value(arena *a, const node *n, struct value *val)
+{
+    const char *t = n->u.str.s;
+    char buf[64];
+    val->ok = 1;
+    val->kind = n->kind == N_INT || n->kind == N_FLOAT || n->kind == N_BOOL ? n->kind : N_STR;
+    if (n->kind == N_INT) {
+        long long v;
+        if (!go_atoi(t, &v)) return 0;
+        val->whole = val->part = arena_printf(a, "%lld", v);
+    } else if (n->kind == N_FLOAT) {
+        double f;
+        if (!go_parse_float(t, &f)) return 0;
+        go_format_float(f, 'f', 64, buf, sizeof buf);
+        val->whole = arena_strdup(a, buf);
+        go_format_float(f, 'g', 64, buf, sizeof buf);
+        val->part = arena_strdup(a, buf);
+    } else if (n->kind == N_BOOL) {
+        static const char *const go_true[] = {"1", "t", "T", "TRUE", "true", "True", NULL};
+        static const char *const go_false[] = {"0", "f", "F", "FALSE", "false", "False", NULL};
+        int v = -1;
+        for (int i = 0; go_true[i]; i++)
+            if (!strcmp(t, go_true[i])) v = 1;
+            else if (!strcmp(t, go_false[i])) v = 0;
+        if (v < 0) return 0;
+        val->whole = val->part = v ? "true" : "false";
+    } else {
+        val->whole = val->part = t;
+    }
+    return 1;
+}
+
 static int read_value(arena *a, resource *r, struct value *val)
 {
     fieldpath fp;
     fieldpath_parse(a, var_field_path(a, val->v.fieldpath), &fp);
     node *n;
-    if (fieldpath_lookup(a, r->obj, &fp, &n) < 0 || !n)
+    if (fieldpath_lookup(a, r->obj, &fp, &n) < 0 || !n || (node_is_scalar(n) && !scalar_value(a, n, val)))
         return err_set("%s: field specified in var '%s' not found in corresponding resource", node_pos(a, val->v.src),
                        var_string(a, &val->v, 1));
-    val->val = n->kind == N_STR || n->kind == N_INT || n->kind == N_FLOAT || n->kind == N_BOOL ? n : NULL;
     return 0;
 }
 
@@ -236,14 +275,14 @@ static node *expand(struct resolver *rs, const node *in)
             const char *close = memchr(rest, ')', len - c - 1);
             size_t nlen = (size_t)(close - rest - 1);
             struct value *v = find_value(rs, rest + 1, nlen);
-            if (v && v->val) v->used = 1;
-            if (v && v->val && c == 0 && (size_t)(close - s) == len - 1) {
+            if (v && v->ok) v->used = 1;
+            if (v && v->ok && c == 0 && (size_t)(close - s) == len - 1) {
                 sb_release(&sb);
-                node *n = node_new_scalar(rs->a, v->val->kind, v->val->u.str.s, v->val->u.str.len);
+                node *n = node_new_scalar(rs->a, v->kind, v->whole, strlen(v->whole));
                 node_set_pos(n, in);
                 return n;
             }
-            if (v && v->val) sb_add(&sb, v->val->u.str.s, v->val->u.str.len);
+            if (v && v->ok) sb_adds(&sb, v->part);
             else sb_add(&sb, rest - 1, nlen + 3);
             advance = nlen + 2;
         } else {
@@ -269,18 +308,19 @@ static int visit(void *ctx, resource *r, node **slot)
 {
     struct resolver *rs = ctx;
     node *n = *slot;
+    /* kustomize updates the nodes in place (node_write) */
     if (n->kind == N_STR) {
-        if (has_dollar(n)) *slot = expand(rs, n);
+        if (has_dollar(n)) node_write(slot, expand(rs, n));
     } else if (n->kind == N_MAP) {
         for (uint32_t i = 0; i < n->u.map.n; i++)
-            if (has_dollar(n->u.map.items[i].val)) n->u.map.items[i].val = expand(rs, n->u.map.items[i].val);
+            if (has_dollar(n->u.map.items[i].val)) node_write(&n->u.map.items[i].val, expand(rs, n->u.map.items[i].val));
     } else if (n->kind == N_SEQ) {
         for (uint32_t i = 0; i < n->u.seq.n; i++) {
             node *e = n->u.seq.items[i];
-            if (e->kind != N_STR)
+            if (e->kind != N_STR || (e->flags & NF_TIMESTAMP)) /* kyaml's tag test: a timestamp is no string */
                 return err_set("%s: considering field '%s' of object %s: invalid value type expect a string",
                                node_pos(rs->a, e), rs->path, kid_string(rs->a, &r->id));
-            if (has_dollar(e)) n->u.seq.items[i] = expand(rs, e);
+            if (has_dollar(e)) node_write(&n->u.seq.items[i], expand(rs, e));
         }
     }
     return 0;

@@ -15,10 +15,14 @@ int yaml_load_file(arena *a, const char *path, node_list *out);
 /* Loads a stream that must hold exactly one document (which may be empty: *out = NULL). */
 int yaml_load_one(arena *a, const char *file, const char *buf, size_t len, node **out);
 
-/* Like yaml_load_one, but a repeated mapping key replaces the earlier value
- * instead of failing: kustomization files are read by go-yaml v2, which
- * allows that, while objects are read by yaml.v3, which does not. */
-int yaml_load_one_lenient(arena *a, const char *file, const char *buf, size_t len, node **out);
+/* Like yaml_load_one, but as sigs.k8s.io/yaml reads a file on its way to
+ * JSON (kustomization files, configurations, replacement files): go-yaml v2's
+ * typing (YAML 1.1 bools such as yes/on as true/false, timestamps as
+ * strings), a repeated mapping key replacing the earlier value instead of
+ * failing, and mapping keys turned into JSON's strings (yes -> "true",
+ * 0x1F -> "31"; a null key is an error). The same reading as yaml_load_v2
+ * (scalar_resolve_v2: numbers and bools carry their JSON text). */
+int yaml_load_one_v2(arena *a, const char *file, const char *buf, size_t len, node **out);
 
 /* kustomize's JSON round trip of an object (roundtrip.c), in two halves
  * around a JSON patch. yaml_json_view: n as RNode.MarshalJSON presents it

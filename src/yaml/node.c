@@ -75,6 +75,27 @@ node *node_clone(arena *a, const node *n)
     return c;
 }
 
+void node_write(node **slot, node *val)
+{
+    node *dst = *slot;
+    if (!dst || dst == val || !(dst->flags & NF_ALIASED)) {
+        *slot = val;
+        return;
+    }
+    *dst = *val;
+    dst->flags |= NF_ALIASED;
+}
+
+void node_unalias(node *n)
+{
+    if (!n) return;
+    n->flags &= ~(unsigned)NF_ALIASED;
+    if (n->kind == N_MAP)
+        for (uint32_t i = 0; i < n->u.map.n; i++) node_unalias(n->u.map.items[i].val);
+    else if (n->kind == N_SEQ)
+        for (uint32_t i = 0; i < n->u.seq.n; i++) node_unalias(n->u.seq.items[i]);
+}
+
 int node_equal(const node *a, const node *b)
 {
     if (a == b) return 1;

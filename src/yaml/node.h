@@ -44,6 +44,8 @@ struct node {
 #define NF_KEY_DUP 0x40     /* a key that repeats an earlier one (patches keep both): kustomize fails writing it out */
 #define NF_KEY_NOT_STR 0x80 /* a plain key yaml.v3 reads as a non-string: kustomize fails writing it out */
 #define NF_UNTAGGED 0x100   /* scalar kyaml made without a tag (a replacement's created field): typed by its text */
+#define NF_ALIASED 0x200    /* one node at several places of an object, as kustomize's label and annotation
+                               transformers leave their values: writes go into the node (node_write) */
 
 typedef struct node_list {
     node **v;
@@ -65,6 +67,13 @@ int node_is_false(const node *n);
 static inline const char *node_text(const node *n) { return n && n->kind < N_MAP ? n->u.str.s : NULL; }
 /* String value, or NULL unless n is an N_STR. */
 static inline const char *node_strval(const node *n) { return n && n->kind == N_STR ? n->u.str.s : NULL; }
+/* kyaml's in-place writes (FieldSetter on an existing field, SetYNode,
+ * replacements, vars): an NF_ALIASED node at *slot takes val's content, so
+ * every place sharing it sees the change; any other slot just points to val. */
+void node_write(node **slot, node *val);
+/* Clears NF_ALIASED below n: an object rebuilt from JSON (kustomize's JSON
+ * patches) no longer shares nodes. */
+void node_unalias(node *n);
 /* Copies where (file, line, col) from src onto dst. */
 void node_set_pos(node *dst, const node *src);
 /* "file:line:col" (or "file") for messages, in the arena. */

@@ -1,6 +1,6 @@
 #include "scalar.h"
 #include "node.h"
-#include <errno.h>
+#include "gostrconv.h"
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -39,35 +39,6 @@ static size_t strip_underscores(const char *s, size_t len, char *buf)
         if (s[i] != '_') buf[n++] = s[i];
     buf[n] = 0;
     return n;
-}
-
-/* Go's strconv.ParseInt/ParseUint with base 0 (sign, 0x, 0o, 0b, leading-0 octal). */
-static int go_parse_int(const char *s, int allow_sign, int *neg, uint64_t *mag)
-{
-    *neg = 0;
-    if (allow_sign && (*s == '+' || *s == '-')) {
-        *neg = *s == '-';
-        s++;
-    }
-    int base = 10;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) base = 16, s += 2;
-    else if (s[0] == '0' && (s[1] == 'o' || s[1] == 'O')) base = 8, s += 2;
-    else if (s[0] == '0' && (s[1] == 'b' || s[1] == 'B')) base = 2, s += 2;
-    else if (s[0] == '0' && s[1]) base = 8, s += 1;
-    if (!*s) return 0;
-    uint64_t v = 0;
-    for (; *s; s++) {
-        int d;
-        if (*s >= '0' && *s <= '9') d = *s - '0';
-        else if (*s >= 'a' && *s <= 'f') d = *s - 'a' + 10;
-        else if (*s >= 'A' && *s <= 'F') d = *s - 'A' + 10;
-        else return 0;
-        if (d >= base) return 0;
-        if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base) return 0;
-        v = v * (uint64_t)base + (uint64_t)d;
-    }
-    *mag = v;
-    return 1;
 }
 
 /* ParseInt then ParseUint, as yaml.v2/v3 try them: returns 1 for a valid int64 or uint64. */
@@ -112,85 +83,6 @@ static int yaml_style_float(const char *s)
     return *s == 0;
 }
 
-/* Go's strconv.ParseFloat success (finite result, no range error). */
-static int go_parse_float(const char *s, double *out)
-{
-    char *end;
-    errno = 0;
-    double d = strtod(s, &end);
-    /* Underflow is no error for Go (1e-400 parses as 0), only overflow to
-     * infinity is; strtod reports both as ERANGE (golden case fmt-numbers). */
-    if (*end || isinf(d)) return 0;
-    *out = d;
-    return 1;
-}
-
-/* Go's shortest digits for f (strconv with precision -1): the fewest
- * significant digits that read back as f (as a float32 when bits is 32),
- * into mant (NUL-terminated), with the decimal exponent of the first digit
- * and the sign. */
-static int shortest_digits(double f, int bits, char mant[24], int *exp, int *neg)
-{
-    char digits[40];
-    if (bits == 32) f = (float)f; /* FormatFloat(f, ..., 32) rounds to a float32 first */
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(digits, sizeof digits, "%.*e", prec - 1, f);
-        double back = strtod(digits, NULL);
-        if (bits == 32 ? (float)back == (float)f : back == f) break;
-    }
-    /* digits is "[-]d.ddde[+-]XX": pull out mantissa digits and exponent. */
-    *neg = digits[0] == '-';
-    const char *p = digits + *neg;
-    int nd = 0;
-    for (; *p && *p != 'e'; p++)
-        if (*p != '.') mant[nd++] = *p;
-    mant[nd] = 0;
-    *exp = atoi(p + 1);
-    return nd;
-}
-
-#define PUT(...) do { int w_ = snprintf(o, left, __VA_ARGS__); o += w_; left -= (size_t)w_; } while (0)
-
-/* Go's strconv.FormatFloat(f, 'g', -1, bits). */
-static void go_format_g_bits(double f, int bits, char *out, size_t outsz)
-{
-    char mant[24];
-    int exp, neg, nd = shortest_digits(f, bits, mant, &exp, &neg);
-    char *o = out;
-    size_t left = outsz;
-    if (neg) PUT("-");
-    if (exp < -4 || exp >= 6) { /* shortest 'g' switches to %e at exponent 6 */
-        PUT("%c", mant[0]);
-        if (nd > 1) PUT(".%s", mant + 1);
-        PUT("e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
-    } else if (exp < 0) {
-        PUT("0.");
-        for (int i = -1; i > exp; i--) PUT("0");
-        PUT("%s", mant);
-    } else {
-        for (int i = 0; i <= exp; i++) PUT("%c", i < nd ? mant[i] : '0');
-        if (nd > exp + 1) PUT(".%s", mant + exp + 1);
-    }
-}
-
-static void go_format_g(double f, char *out, size_t outsz)
-{
-    go_format_g_bits(f, 64, out, outsz);
-}
-
-/* An integral float as encoding/json writes it below 1e21 (strconv's 'f'
- * with shortest digits: 1.2345678901234567e19 -> 12345678901234567000). */
-static void go_format_f_integral(double f, char *out, size_t outsz)
-{
-    char mant[24];
-    int exp, neg, nd = shortest_digits(f, 64, mant, &exp, &neg);
-    char *o = out;
-    size_t left = outsz;
-    if (neg) PUT("-");
-    for (int i = 0; i <= exp; i++) PUT("%c", i < nd ? mant[i] : '0');
-}
-#undef PUT
-
 /* Does decimal digit string d (no sign) fit below or at limit? */
 static int digits_le(const char *d, const char *limit)
 {
@@ -209,10 +101,10 @@ static void format_json_float(double f, char *out, size_t outsz)
     }
     if (f == floor(f) && fabs(f) < 1e21) {
         char num[64];
-        go_format_f_integral(f, out, outsz);
+        go_format_float(f, 'f', 64, out, outsz);
         if (parse_yaml_int(out, num, sizeof num)) return;
     }
-    go_format_g(f, out, outsz);
+    go_format_float(f, 'g', 64, out, outsz);
 }
 
 /* Go's time.Parse rejects days past the month's end (2023-02-29, 2024-04-31). */
@@ -318,9 +210,9 @@ static int resolve_core(const char *s, size_t len, int *kind, char *out)
         }
     }
     return 0;
-as_float:
+as_float: /* yaml.v3's !!float, even when the JSON round trip prints an integer (1e3 -> 1000) */
     format_json_float(strtod(buf, NULL), out, 64);
-    *kind = strchr(out, '.') || strchr(out, 'e') ? N_FLOAT : N_INT;
+    *kind = N_FLOAT;
     return 1;
 }
 
@@ -337,22 +229,26 @@ const char *scalar_resolve_plain(arena *a, const char *s, size_t len, int *kind,
 node *scalar_new_plain(arena *a, const char *text, size_t len)
 {
     int kind;
-    size_t outlen;
-    const char *norm = scalar_resolve_plain(a, text, len, &kind, &outlen);
+    char out[64];
+    int typed = resolve_core(text, len, &kind, out);
     node *n = node_new(a, N_STR);
     n->kind = (uint8_t)kind;
     if (kind == N_NULL && len == 0) n->flags |= NF_EMPTY_NULL;
-    /* Every scalar keeps its text, as kyaml's nodes do (an annotation written
-     * 1.50, True or ~ reads "1.50", "True", "~"); the emitter prints the JSON
-     * round trip's form. */
-    if (kind != N_STR || norm != text) {
-        if (kind == N_STR) n->flags |= NF_TIMESTAMP;
-        norm = text;
-        outlen = len;
-    }
-    n->u.str.s = norm == text ? arena_strndup(a, text, len) : norm;
-    n->u.str.len = (uint32_t)outlen;
+    /* A string that resolve_core still typed is a timestamp (even one already
+     * in RFC 3339 form: its tag is not !!str). Every scalar keeps its text, as
+     * kyaml's nodes do (an annotation written 1.50, True or ~ reads "1.50",
+     * "True", "~"); the emitter prints the JSON round trip's form. */
+    if (kind == N_STR && typed) n->flags |= NF_TIMESTAMP;
+    n->u.str.s = arena_strndup(a, text, len);
+    n->u.str.len = (uint32_t)len;
     return n;
+}
+
+void map_set_plain_key(arena *a, node *m, const char *key, node *val)
+{
+    map_set(a, m, key, val);
+    node *k = m->u.map.items[map_index(m, key)].key;
+    if (scalar_plain_key_not_str(a, k->u.str.s, k->u.str.len)) k->flags |= NF_KEY_NOT_STR;
 }
 
 int scalar_output_text(const char *s, size_t len, char out[64])
@@ -394,7 +290,7 @@ int scalar_from_json_number(const char *s, size_t len, char out[64])
     if (!scalar_output_text(s, len, json)) snprintf(json, sizeof json, "%.*s", (int)(len < 63 ? len : 63), s);
     double f = strtod(json, &end);
     if (*end || !isfinite(f)) return -1; /* .nan, .inf, or text a tag forced to a number */
-    go_format_g(f, out, 64);
+    go_format_float(f, 'g', 64, out, 64);
     return strpbrk(out, ".eE") ? N_FLOAT : N_INT;
 }
 
@@ -468,17 +364,26 @@ int scalar_plain_key_not_str(arena *a, const char *s, size_t len)
     return kind != N_STR || norm != s || (len >= 10 && s[4] == '-' && scalar_v2_needs_quotes(s, len));
 }
 
-static const char *const v2_true[] = {"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", NULL};
+int scalar_v2_bool(const char *s, size_t len)
+{
+    static const char *const v2_true[] = {"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", NULL};
+    if (is_one_of(s, len, v2_true)) return 1;
+    return is_one_of(s, len, v2_bools) ? 0 : -1;
+}
 
 int scalar_resolve_v2(const char *s, size_t len, int *kind, char out[64])
 {
-    if (is_one_of(s, len, v2_bools)) {
+    int b = scalar_v2_bool(s, len);
+    if (b >= 0) {
         *kind = N_BOOL;
-        strcpy(out, is_one_of(s, len, v2_true) ? "true" : "false");
+        strcpy(out, b ? "true" : "false");
         return 1;
     }
     int r = resolve_core(s, len, kind, out);
-    return *kind == N_STR ? 0 : r; /* a timestamp stays the string it was written as */
+    if (*kind == N_STR) return 0; /* a timestamp stays the string it was written as */
+    /* go-yaml v2 gives a float64, which the JSON round trip writes as an integer when integral */
+    if (r && *kind == N_FLOAT && !strpbrk(out, ".eE")) *kind = N_INT;
+    return r;
 }
 
 int scalar_v2_key(const char *s, size_t len, char out[64])
@@ -504,7 +409,7 @@ int scalar_v2_key(const char *s, size_t len, char out[64])
     if (is_one_of(s, len, special_floats)) /* float32 %g, then go-yaml's spelling */
         strcpy(out, s[0] == '-' ? "-.inf" : (s[1] == 'n' || s[1] == 'N') ? ".nan" : ".inf");
     else
-        go_format_g_bits(strtod(plain, NULL), 32, out, 64);
+        go_format_float(strtod(plain, NULL), 'g', 32, out, 64);
     return 0;
 }
 

@@ -26,6 +26,13 @@ int scalar_output_text(const char *s, size_t len, char out[64]);
  * types it, keeping its text (NF_TIMESTAMP marks timestamps); read bools
  * with node_is_true/node_is_false. */
 struct node *scalar_new_plain(arena *a, const char *text, size_t len);
+/* go-yaml v2's YAML 1.1 bools (y, yes, on, True, ...): 1 true, 0 false, -1 not a bool. */
+int scalar_v2_bool(const char *s, size_t len);
+/* map_set for a key kustomize writes from a Go string (kyaml's FieldSetter,
+ * SetLabels, SetAnnotations, generated data): the key node is untagged, so a
+ * key such as "3" or "true" comes back as a non-string and kustomize fails
+ * writing the object out; the key is marked for the emitter to report. */
+void map_set_plain_key(arena *a, struct node *m, const char *key, struct node *val);
 /* Applies an explicit tag (!!str, !!int, ...); returns the kind, or -1 for tags it ignores. */
 int scalar_kind_for_tag(const char *tag);
 /* True when go-yaml v2 would read s, written plain, as something other than a string. */
@@ -48,8 +55,8 @@ struct node *scalar_take_style(arena *a, struct node *val, const struct node *ol
  * the yaml.v3 decoding behind kustomize's output, which then fails
  * (NF_KEY_NOT_STR). */
 int scalar_plain_key_not_str(arena *a, const char *s, size_t len);
-/* How go-yaml v2 (behind sigs.k8s.io/yaml, which reads JSON patches
- * written as YAML) types an untagged plain scalar decoded into interface{}:
+/* How go-yaml v2 (behind sigs.k8s.io/yaml, which reads kustomization
+ * files, builtin and configurations files, and JSON patches written as YAML) types an untagged plain scalar decoded into interface{}:
  * YAML 1.1 bools (yes, off, y, ...), ints with Go's base prefixes, floats;
  * a timestamp stays the string it was written as. Sets *kind; returns 1
  * with the JSON text of a number, bool or null in out, else 0 (strings, and

@@ -367,9 +367,9 @@ int yaml_load_one(arena *a, const char *file, const char *buf, size_t len, node 
     return load_one(&L, buf, len, out);
 }
 
-int yaml_load_one_lenient(arena *a, const char *file, const char *buf, size_t len, node **out)
+int yaml_load_one_v2(arena *a, const char *file, const char *buf, size_t len, node **out)
 {
-    struct loader L = {.a = a, .file = file, .dup = DUP_LAST_WINS};
+    struct loader L = {.a = a, .file = file, .dup = DUP_LAST_WINS, .yaml11 = 1};
     return load_one(&L, buf, len, out);
 }
 

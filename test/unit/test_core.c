@@ -298,16 +298,16 @@ static void test_scalar_resolve_plain(void **state)
         {"1_000", N_INT, "1000"}, {"9223372036854775807", N_INT, "9223372036854775807"},
         {"18446744073709551615", N_INT, "18446744073709551615"},
         {"18446744073709551616", N_FLOAT, "1.8446744073709552e+19"},
-        {"1.5", N_FLOAT, "1.5"}, {"1.0", N_INT, "1"}, {"1.50", N_FLOAT, "1.5"}, {".5", N_FLOAT, "0.5"},
-        {"1e3", N_INT, "1000"}, {"1E-3", N_FLOAT, "0.001"}, {"6.02e23", N_FLOAT, "6.02e+23"},
+        {"1.5", N_FLOAT, "1.5"}, {"1.0", N_FLOAT, "1"}, {"1.50", N_FLOAT, "1.5"}, {".5", N_FLOAT, "0.5"},
+        {"1e3", N_FLOAT, "1000"}, {"1E-3", N_FLOAT, "0.001"}, {"6.02e23", N_FLOAT, "6.02e+23"},
         {"1e21", N_FLOAT, "1e+21"}, {"1e20", N_FLOAT, "1e+20"}, {"0.00001", N_FLOAT, "1e-05"},
-        {"1e-400", N_INT, "0"}, {"1e400", N_STR, "1e400"},
+        {"1e-400", N_FLOAT, "0"}, {"1e400", N_STR, "1e400"},
         {".inf", N_FLOAT, ".inf"}, {"-.Inf", N_FLOAT, "-.Inf"}, {".nan", N_FLOAT, ".nan"},
         {"2024-01-01", N_STR, "2024-01-01T00:00:00Z"},
         {"2001-12-14t21:59:43.10-05:00", N_STR, "2001-12-14T21:59:43.1-05:00"},
         {"2001-13-14", N_STR, "2001-13-14"},
         {"12:30:45", N_STR, "12:30:45"}, {"1.2.3", N_STR, "1.2.3"}, {"abc", N_STR, "abc"},
-        {"0xZZ", N_STR, "0xZZ"}, {"09", N_INT, "9"}, {"-", N_STR, "-"}, {".", N_STR, "."},
+        {"0xZZ", N_STR, "0xZZ"}, {"09", N_FLOAT, "9"}, {"-", N_STR, "-"}, {".", N_STR, "."},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         int kind = -1;
@@ -317,6 +317,43 @@ static void test_scalar_resolve_plain(void **state)
             fail_msg("resolve(\"%s\") = kind %d \"%s\", want kind %d \"%s\"", cases[i].in, kind, out,
                      cases[i].kind, cases[i].out);
     }
+}
+
+/* go-yaml v2's reading on the way to JSON (kustomization files). */
+static void test_scalar_v2(void **state)
+{
+    arena *a = *state;
+    assert_int_equal(scalar_v2_bool("yes", 3), 1);
+    assert_int_equal(scalar_v2_bool("Off", 3), 0);
+    assert_int_equal(scalar_v2_bool("TRUE", 4), 1);
+    assert_int_equal(scalar_v2_bool("yess", 4), -1);
+    struct { const char *in; int rc; const char *key; } keys[] = {
+        {"on", 0, "true"}, {"0x1F", 0, "31"}, {"1.5", 0, "1.5"}, {"1e10", 0, "1e+10"}, {"0.1", 0, "0.1"},
+        {"-.inf", 0, "-.inf"}, {"~", -1, NULL}, {"18446744073709551615", -1, NULL},
+        {"2001-01-01", 0, "2001-01-01"}, /* timestamps stay strings */
+        {"name", 0, "name"},
+    };
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+        char out[64];
+        assert_int_equal(scalar_v2_key(keys[i].in, strlen(keys[i].in), out), keys[i].rc);
+        if (keys[i].key) assert_string_equal(out, keys[i].key);
+    }
+    struct { const char *in; int kind; const char *json; } vals[] = {
+        {"yes", N_BOOL, "true"}, {"off", N_BOOL, "false"}, {"0x1F", N_INT, "31"}, {"1.50", N_FLOAT, "1.5"},
+        {"1e3", N_INT, "1000"}, {"~", N_NULL, "null"},
+    };
+    for (size_t i = 0; i < sizeof vals / sizeof *vals; i++) {
+        char out[64];
+        int kind;
+        assert_int_equal(scalar_resolve_v2(vals[i].in, strlen(vals[i].in), &kind, out), 1);
+        assert_int_equal(kind, vals[i].kind);
+        assert_string_equal(out, vals[i].json);
+    }
+    int kind;
+    char out[64];
+    assert_int_equal(scalar_resolve_v2("2001-12-14", 10, &kind, out), 0); /* a timestamp stays a string */
+    assert_int_equal(kind, N_STR);
+    (void)a;
 }
 
 static void test_scalar_kind_for_tag(void **state)
@@ -478,9 +515,12 @@ static void test_resid(void **state)
     /* cluster-scoped kinds ignore the namespace */
     resource *n1 = mkres(a, "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: prod\n");
     resource *n2 = mkres(a, "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: prod\n  namespace: x\n");
-    assert_true(resid_is_cluster_scoped("", "Namespace"));
-    assert_true(resid_is_cluster_scoped("rbac.authorization.k8s.io", "ClusterRole"));
-    assert_false(resid_is_cluster_scoped("apps", "Deployment"));
+    assert_true(resid_is_cluster_scoped(&n1->id));
+    assert_true(resid_is_cluster_scoped(&(resid){"rbac.authorization.k8s.io", "v1", "ClusterRole", "", "x"}));
+    assert_false(resid_is_cluster_scoped(&r->id));
+    /* by version too: kustomize knows flowcontrol v1beta1 only */
+    assert_true(resid_is_cluster_scoped(&(resid){"flowcontrol.apiserver.k8s.io", "v1beta1", "FlowSchema", "", "x"}));
+    assert_false(resid_is_cluster_scoped(&(resid){"flowcontrol.apiserver.k8s.io", "v1", "FlowSchema", "", "x"}));
     assert_true(resid_equal(&n1->id, &n2->id));
     assert_int_equal(resid_hash(&n1->id), resid_hash(&n2->id));
     assert_string_equal(resid_effective_ns(&n1->id), "");
@@ -566,6 +606,7 @@ int run_core_tests(void)
         cmocka_unit_test_setup_teardown(test_yaml_load_errors, setup_arena, teardown_arena),
         cmocka_unit_test_setup_teardown(test_yaml_load_types, setup_arena, teardown_arena),
         cmocka_unit_test_setup_teardown(test_scalar_resolve_plain, setup_arena, teardown_arena),
+        cmocka_unit_test_setup_teardown(test_scalar_v2, setup_arena, teardown_arena),
         cmocka_unit_test(test_scalar_kind_for_tag),
         cmocka_unit_test(test_scalar_v2_quoting),
         cmocka_unit_test(test_natural_less),

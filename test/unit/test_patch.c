@@ -55,7 +55,7 @@ static int merge(arena *a, const char *obj, const char *patch, node **out)
     build b = {.a = a};
     kust k = {.b = &b};
     smp_schema *ss = smp_schema_get(&k);
-    smp_schema_init(ss, NULL);
+    smp_schema_init(ss);
     return smp_merge(a, ss, load(a, obj), load(a, patch), out);
 }
 
