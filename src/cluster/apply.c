@@ -389,16 +389,6 @@ static void on_ready(void *ud, uint32_t i)
 
 /* ---- drift (--check-drift) --------------------------------------------------------------- */
 
-/* What an apply cannot change or the server sets itself. */
-static void normalize(node *obj)
-{
-    node *meta = map_get(obj, "metadata");
-    static const char *const drop[] = {"managedFields", "resourceVersion", "generation", "creationTimestamp",
-                                       "uid", "selfLink", NULL};
-    for (int k = 0; meta && drop[k]; k++) map_del(meta, drop[k]);
-    map_del(obj, "status");
-}
-
 typedef struct drift_check {
     uint32_t i;
     arena *a;
@@ -414,8 +404,8 @@ static void on_dry(cluster *c, const cluster_result *res, void *ud)
         warnf("%s: drift check failed, applying it: %s", o->what, redact(e->a, res->error));
         o->drifted = 1;
     } else if (res->json && d->live) {
-        normalize(res->json);
-        normalize(d->live);
+        strip_server_fields(res->json);
+        strip_server_fields(d->live);
         if (!node_equal(res->json, d->live)) o->drifted = 1;
     }
     if (o->drifted) o->state = OS_WAITING;
@@ -566,7 +556,7 @@ static int load_and_connect(engine *e, node_list *docs)
     return rc;
 }
 
-static int setup(engine *e)
+int engine_prepare(engine *e)
 {
     node_list docs = {0};
     int rc = load_and_connect(e, &docs);
@@ -577,11 +567,31 @@ static int setup(engine *e)
     if (inv_setup(e) < 0) return -1;
     prepare(e);
     progress_stage(e, "read live state");
-    if (inv_list_live(e) < 0) return -1;
+    return inv_list_live(e);
+}
+
+static int setup(engine *e)
+{
+    if (engine_prepare(e) < 0) return -1;
     decide(e);
     if (e->o->check_drift && !e->o->force) check_drift(e);
     if (e->set_id && inv_parent_apply(e, 0) < 0) return -1;
     return 0;
+}
+
+void engine_release(engine *e)
+{
+    health_free(e);
+    progress_free(e);
+    plan_free(&e->plan);
+    keymap_free(&e->bykey);
+    keymap_free(&e->livemap);
+    free(e->live);
+    free(e->queue);
+    free(e->late);
+    if (e->c) cluster_close(e->c);
+    e->c = NULL;
+    secret_forget();
 }
 
 int apply_main(const apply_opts *o)
@@ -598,16 +608,7 @@ int apply_main(const apply_opts *o)
         progress_summary(&e);
         rc = e.nfailed || e.stop || e.prune_failed ? 1 : 0;
     }
-    health_free(&e);
-    progress_free(&e);
-    plan_free(&e.plan);
-    keymap_free(&e.bykey);
-    keymap_free(&e.livemap);
-    free(e.live);
-    free(e.queue);
-    free(e.late);
-    if (e.c) cluster_close(e.c);
-    secret_forget();
+    engine_release(&e);
     arena_free(e.a);
     E = NULL;
     return rc < 0 ? 1 : rc;

@@ -41,6 +41,17 @@ typedef struct apply_opts {
 /* Runs the whole apply; returns the exit status (0, or 1 when anything failed). */
 int apply_main(const apply_opts *o);
 
+/* What an apply of o would do, without doing it (kgrender diff --live;
+ * preview.c): everything apply does before its first write, then for each
+ * object a GET and a server-side dry-run apply (forced, o->field_manager),
+ * and a GET of each ApplySet member --prune would delete. live gets the live
+ * objects (rendered ones that exist, then the prune candidates); after gets
+ * what each rendered object would become (the rendered body when it cannot
+ * be asked: its Namespace or CRD is made by this apply). Both sides without
+ * what the server manages (strip_server_fields), in a. -1 with err_set() when
+ * rendering, connecting or any request fails (Secret values redacted). */
+int apply_preview(const apply_opts *o, arena *a, node_list *live, node_list *after);
+
 /* ---- small shared tools (canon.c) ---------------------------------------- */
 
 /* A string -> index map (open addressing, xxHash), for object keys. */
@@ -64,6 +75,10 @@ void content_hash(const node *obj, char out[33]);
 void secret_remember(arena *a, const node *obj);
 const char *redact(arena *a, const char *msg);
 void secret_forget(void); /* before the arena of the remembered values is freed */
+/* Drops what the server manages (managedFields, resourceVersion, uid,
+ * generation, creationTimestamp, selfLink, status) and the apply tools' own
+ * annotations (content hash, last-applied-configuration). */
+void strip_server_fields(node *obj);
 
 #define ANN_HASH "kgrender.io/content-hash"
 #define ANN_DEPENDS "kgrender.io/depends-on"
@@ -208,6 +223,7 @@ int inv_setup(engine *e);                 /* parent ref, id, GET the parent */
 int inv_parent_apply(engine *e, int final); /* superset before, exact set after */
 int inv_list_live(engine *e);             /* LIST metadata: live hashes, members */
 int inv_prune(engine *e);                 /* delete members not rendered */
+const char *inv_keep_reason(engine *e, const live_obj *l); /* why prune keeps a member, or NULL */
 const char *applyset_id(arena *a, const char *name, const char *ns, const char *kind, const char *group);
 
 /* health.c: the latest state of object i (a PATCH or GET response) */
@@ -220,6 +236,11 @@ void health_stop(engine *e);
 void health_free(engine *e);
 /* apply.c: object i is complete (ready when required) */
 void engine_obj_done(engine *e, uint32_t i, int ok);
+/* apply.c: everything before the first write: render and connect, objects,
+ * plan, the ApplySet parent (read only), the bodies, what is live. */
+int engine_prepare(engine *e);
+/* apply.c: frees what the engine holds, except its arena. */
+void engine_release(engine *e);
 
 /* progress.c */
 struct progress *progress_new(engine *e);

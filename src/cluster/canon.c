@@ -153,3 +153,21 @@ const char *redact(arena *a, const char *msg)
     }
     return cur;
 }
+
+/* What an apply cannot change or the server sets itself, and the
+ * annotations apply tools keep for their own bookkeeping; maps left empty go
+ * too, so an object applied by another tool compares equal. */
+void strip_server_fields(node *obj)
+{
+    node *meta = map_get(obj, "metadata");
+    static const char *const drop[] = {"managedFields", "resourceVersion", "generation", "creationTimestamp",
+                                       "uid", "selfLink", NULL};
+    for (int k = 0; meta && drop[k]; k++) map_del(meta, drop[k]);
+    map_del(obj, "status");
+    node *ann = map_get(meta, "annotations");
+    if (ann && ann->kind == N_MAP) {
+        map_del(ann, ANN_HASH);
+        map_del(ann, "kubectl.kubernetes.io/last-applied-configuration");
+        if (!ann->u.map.n) map_del(meta, "annotations");
+    }
+}

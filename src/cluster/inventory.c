@@ -461,7 +461,7 @@ int inv_list_live(engine *e)
 /* ---- prune ------------------------------------------------------------------------------------ */
 
 /* Why a member that is no longer rendered stays, or NULL. */
-static const char *keep_reason(engine *e, const live_obj *l)
+const char *inv_keep_reason(engine *e, const live_obj *l)
 {
     if (!strcmp(l->res->group, "apiextensions.k8s.io") && !strcmp(l->res->kind, "CustomResourceDefinition") &&
         !e->o->prune_crds)
@@ -554,7 +554,7 @@ int inv_prune(engine *e)
     for (size_t i = 0; i < e->nlive; i++) {
         live_obj *l = &e->live[i];
         if (l->rendered) continue;
-        const char *why = keep_reason(e, l);
+        const char *why = inv_keep_reason(e, l);
         if (why) {
             l->kept = 1;
             progress_event_raw(e, arena_printf(e->a, "%s %s%s%s", l->res->kind, l->ns ? l->ns : "", l->ns ? "/" : "", l->name),

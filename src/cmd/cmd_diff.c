@@ -1,5 +1,8 @@
-/* kgrender diff A B | kgrender diff --rev REV DIR: the rendered effect of a
- * configuration change, object by object. Exit status as diff(1). */
+/* kgrender diff A B | kgrender diff --rev REV DIR | kgrender diff --live DIR:
+ * the rendered effect of a configuration change, object by object. Exit
+ * status as diff(1). --live asks the cluster through the apply engine
+ * (src/cluster/preview.c). */
+#include "apply.h"
 #include "build.h"
 #include "cmdflags.h"
 #include "images.h"
@@ -26,11 +29,19 @@ static const char diff_help[] =
     "Examples:\n"
     "  kgrender diff overlays/staging overlays/production\n"
     "  kgrender diff --rev origin/main overlays/prod      # the working tree against a revision\n"
-    "  kgrender diff old.yaml - -o markdown < new.yaml\n\n"
-    "Usage:\n  kgrender diff A B [flags]\n  kgrender diff --rev REV DIR [flags]\n\n"
+    "  kgrender diff old.yaml - -o markdown < new.yaml\n"
+    "  kgrender diff --live overlays/prod                 # what kgrender apply --prune would change\n\n"
+    "Usage:\n  kgrender diff A B [flags]\n  kgrender diff --rev REV DIR [flags]\n  kgrender diff --live DIR [flags]\n\n"
     "Flags:\n"
     "      --rev string          render DIR at this git revision (bases and plugin sources in the same\n"
     "                            repository are taken at that revision too) and diff it with the work tree\n"
+    "      --live                compare each live object with what a server-side dry-run apply of DIR makes\n"
+    "                            of it (fields the server manages left out), and list the ApplySet members\n"
+    "                            kgrender apply --prune would delete as removed; cluster flags below\n"
+    "      --applyset string     with --live: [RESOURCE/]NAME of the ApplySet parent, as for apply\n"
+    "                            (default secrets/kgrender-<DIR name>)\n"
+    "      --field-manager string  with --live: the field manager of the dry run (default \"kgrender\")\n"
+    "      --kube-context string with --live: the kubeconfig context (--context is the diff's lines)\n"
     "  -o, --output string       text (default), markdown or json\n"
     "      --ignore path         drop this field path before comparing (repeatable; kustomize field path\n"
     "                            syntax: metadata.annotations.[example.com/x], spec.template.spec.containers.[name=app].image)\n"
@@ -44,7 +55,40 @@ struct diff_args {
     const char *side[2], *rev, *output, *color;
     diff_options opt;
     render_flags rf; /* build, image rewrite and plugin flags: both sides */
+    int live;
+    const char *cluster_flag; /* the first cluster flag given (they need --live) */
+    apply_opts ao;            /* --live: what apply would be given */
 };
+
+/* --live: side A is what is live, side B what a dry-run apply makes of it. */
+static int load_live(arena *a, struct diff_args *da, diff_side side[2])
+{
+    node_list live = {0}, after = {0};
+    da->ao.dir = da->side[0];
+    da->ao.build = da->rf.opt;
+    da->ao.prune = 1;
+    da->ao.dry_run = DRY_SERVER;
+    int rc = apply_preview(&da->ao, a, &live, &after);
+    if (rc == 0) rc = diff_load_docs(a, live.v, live.n, &da->opt, &side[0]);
+    if (rc == 0) rc = diff_load_docs(a, after.v, after.n, &da->opt, &side[1]);
+    list_free(&live);
+    list_free(&after);
+    return rc;
+}
+
+/* Flags for --live: apply's --applyset and --field-manager, kubectl's access
+ * flags (--kube-context for the context). 1 consumed, 0 not one, -1 bad. */
+static int live_flag(int argc, char **argv, int *i, struct diff_args *da)
+{
+    const char *v, *flag = argv[*i];
+    int r = 1;
+    if ((v = cmd_flag_value(argc, argv, i, "--applyset"))) da->ao.applyset = v;
+    else if ((v = cmd_flag_value(argc, argv, i, "--field-manager"))) da->ao.field_manager = v;
+    else if ((v = cmd_flag_value(argc, argv, i, "--kube-context"))) da->ao.cf.context = v;
+    else r = cluster_flag_parse(&da->ao.cf, argc, argv, i);
+    if (r > 0 && !da->cluster_flag) da->cluster_flag = flag;
+    return r;
+}
 
 /* Loads one side: '-' is standard input, a directory is built, a file is read. */
 static int load_side(arena *a, const char *what, const char *label, const struct diff_args *da, diff_side *out)
@@ -114,6 +158,8 @@ static int parse_args(int argc, char **argv, struct diff_args *da, arena *a)
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             fputs(diff_help, stdout);
             render_flags_help(stdout);
+            fputs("\nCluster flags (with --live):\n", stdout);
+            fputs(cluster_flags_help, stdout);
             return 1;
         } else if ((v = cmd_flag_value(argc, argv, &i, "--rev"))) {
             da->rev = v;
@@ -134,10 +180,12 @@ static int parse_args(int argc, char **argv, struct diff_args *da, arena *a)
             da->opt.context = (int)n;
         } else if ((v = cmd_flag_value(argc, argv, &i, "--color"))) {
             da->color = v;
+        } else if (!strcmp(argv[i], "--live")) {
+            da->live = 1;
         } else if ((r = render_flag(argc, argv, &i, &da->rf))) {
             if (r < 0) return err_set("invalid flag %s", argv[i]);
-        } else if (!strcmp(argv[i], "--live")) {
-            return err_set("--live is not available yet: it needs the cluster client of kgrender apply");
+        } else if ((r = live_flag(argc, argv, &i, da))) {
+            if (r < 0) return -1;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             return err_set("unknown flag: %s (run 'kgrender diff --help' for usage)", argv[i]);
         } else if (nside < 2) {
@@ -147,8 +195,12 @@ static int parse_args(int argc, char **argv, struct diff_args *da, arena *a)
         }
     }
     render_flags_ready(&da->rf);
-    if (da->rev ? nside != 1 : nside != 2)
-        return err_set(da->rev ? "--rev REV wants one directory" : "want two things to compare: A B (directories, files or -)");
+    if (da->live && da->rev) return err_set("--live and --rev cannot be combined");
+    if (da->cluster_flag && !da->live) return err_set("%s needs --live", da->cluster_flag);
+    if (da->live ? nside != 1 : da->rev ? nside != 1 : nside != 2)
+        return err_set(da->live  ? "--live wants one kustomization directory"
+                       : da->rev ? "--rev REV wants one directory"
+                                 : "want two things to compare: A B (directories, files or -)");
     if (da->side[0] && da->side[1] && !strcmp(da->side[0], "-") && !strcmp(da->side[1], "-"))
         return err_set("only one side can be standard input");
     if (da->output && strcmp(da->output, "text") && strcmp(da->output, "markdown") && strcmp(da->output, "json"))
@@ -168,7 +220,9 @@ static int run_diff(struct diff_args *da, arena *a, strbuf *report, int *differs
     char tmp[] = "/tmp/kgrender-diff-XXXXXX";
     int have_tmp = 0, rc = -1;
     diff_side side[2];
-    if (da->rev) {
+    if (da->live) {
+        if (load_live(a, da, side) < 0) goto out;
+    } else if (da->rev) {
         const char *at = NULL;
         if (checkout_rev(a, da->side[0], da->rev, tmp, &have_tmp, &at) < 0) goto out;
         if (load_side(a, at, arena_printf(a, "%s@%s", da->side[0], da->rev), da, &side[0]) < 0) goto out;
@@ -191,7 +245,7 @@ out:
 int cmd_diff(int argc, char **argv)
 {
     arena *a = arena_new();
-    struct diff_args da = {0};
+    struct diff_args da = {.ao = {.field_manager = "kgrender"}};
     strbuf report = STRBUF_INIT;
     int differs = 0, rc = parse_args(argc, argv, &da, a);
     if (rc == 1) {
