@@ -127,7 +127,23 @@ if "$KGRENDER" pull "$W/k" >"$W/pull.txt" 2>"$ERR"; then
     grep -q "^later: $R -> .*web-3.0.0-rc.1.tgz$" "$W/pull.txt" && pass "$T/pull-reports-sources" ||
         fail "$T/pull-reports-sources" "$(head -c 300 "$W/pull.txt")"
 else fail "$T/pull" "$(head -c 300 "$ERR")"; fi
+# kgrender pull --bundle: a cache of its own as one tar.gz (or a directory), carried to a site without the server
+if "$KGRENDER" pull "$W/k" --bundle "$W/plugins.tar.gz" >"$W/pullb.txt" 2>"$ERR" &&
+    "$KGRENDER" pull "$W/k" --bundle "$W/bundle-dir" >/dev/null 2>>"$ERR"; then
+    grep -q "^bundle: $W/plugins.tar.gz$" "$W/pullb.txt" && [ -d "$W/bundle-dir/plugins/charts" ] &&
+        ! ls -d "$W"/plugins.tar.gz.kgrender-* "$W"/bundle-dir.kgrender-* >/dev/null 2>&1 &&
+        pass "$T/pull-bundle" || fail "$T/pull-bundle" "$(cat "$W/pullb.txt") $(ls "$W")"
+else fail "$T/pull-bundle" "$(head -c 300 "$ERR")"; fi
+"$KGRENDER" pull "$W/k" --bundle "$W/x.tgz" --cache-dir "$W/c3" >/dev/null 2>"$ERR" && fail "$T/pull-bundle-cache-dir" "accepted" ||
+    { grep -q 'leave out --cache-dir' "$ERR" && pass "$T/pull-bundle-cache-dir" || fail "$T/pull-bundle-cache-dir" "$(cat "$ERR")"; }
 kill "$SERVER"; wait "$SERVER" 2>/dev/null; SERVER=
+mkdir -p "$W/site-cache" && tar -xzf "$W/plugins.tar.gz" -C "$W/site-cache"
+for b in site-cache bundle-dir; do
+    if KGRENDER_CACHE=$W/nowhere run "offline-from-$b" "$W/k" --offline --cache-dir "$W/$b" --enable later; then
+        KGRENDER_CACHE=$W/nowhere "$KGRENDER" build "$W/k" --offline --cache-dir "$W/$b" >"$W/b.yaml" 2>"$ERR" &&
+            cmp -s "$W/b.yaml" "$W/online.yaml" && pass "$T/offline-from-$b" || fail "$T/offline-from-$b" "output differs"
+    fi
+done
 if run offline-after-pull "$W/k" --offline; then
     cmp -s "$OUT" "$W/online.yaml" && pass "$T/offline-after-pull" || fail "$T/offline-after-pull" "output differs"
 fi

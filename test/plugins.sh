@@ -733,6 +733,49 @@ if have_helm; then
         [ "$n" = "$m" ] && [ "$n" -gt 5 ] && pass "overlays/airgap: every image from the private registry" ||
             fail "overlays/airgap images" "$m of $n rewritten"
     fi
+    # images a chart declares in Chart.yaml annotations are listed (and rewritten, and traced back)
+    d=$T/chart-images
+    mkchart "$d/chart" declared 1.0.0
+    cat >>"$d/chart/Chart.yaml" <<'EOF'
+annotations:
+  artifacthub.io/images: |
+    - name: hook
+      image: quay.io/team/hook:2.0
+  helm.sh/images: |
+    - {name: app, image: example.org/team/app:1.0}
+EOF
+    plugin declared <<'EOF' | write "$d/plugins.yaml"
+  kind: helm
+  url: ./chart
+EOF
+    kust "$d" plugins.yaml
+    out=$("$KGRENDER" images "$d" 2>&1 | tr '\n' ' ')
+    [ "$out" = "example.org/team/app:1.0 quay.io/team/hook:2.0 " ] && pass "images: Chart.yaml annotations listed" ||
+        fail "images: Chart.yaml annotations listed" "$out"
+    out=$("$KGRENDER" images "$d" --set global.imageRegistry=m.local:5000 2>&1 | tr '\n' ' ')
+    orig=$("$KGRENDER" images "$d" --set global.imageRegistry=m.local:5000 --original 2>&1 | tr '\n' ' ')
+    [ "$out" = "m.local:5000/team/app:1.0 m.local:5000/team/hook:2.0 " ] &&
+        [ "$orig" = "example.org/team/app:1.0 quay.io/team/hook:2.0 " ] &&
+        pass "images: declared images follow global.imageRegistry, --original the chart's" ||
+        fail "images: declared images follow global.imageRegistry" "'$out' / '$orig'"
+    "$KGRENDER" images "$d" -o json | grep -q '"kind": "Plugin", "namespace": "kubegems-installer", "name": "declared", "field": "annotations\[.artifacthub.io/images.\]\[0\].image"' &&
+        pass "images -o json: a declared image names the Plugin and the annotation" || fail "images -o json: declared image"
+    "$KGRENDER" build "$d" | grep -q 'hook' && fail "build output has no declared-only image" || pass "build output has no declared-only image"
+    sed -i 's|quay.io/team/hook:2.0|Quay.io/Team/Hook|' "$d/chart/Chart.yaml"
+    if "$KGRENDER" images "$d" >"$OUT" 2>"$ERR"; then fail "images: bad declared image fails"
+    elif grep -q "plugin declared: Chart.yaml annotations\['artifacthub.io/images'\]\[0\].image: invalid image reference" "$ERR" &&
+        [ ! -s "$OUT" ]; then pass "images: bad declared image fails"
+    else fail "images: bad declared image fails" "$(cat "$ERR")"; fi
+    # overlays/airgap: the charts that read global.imageRegistry themselves declare their upstream images
+    orig=$("$KGRENDER" images "$TOP/overlays/airgap" --original 2>&1)
+    [ "$orig" = "$("$KGRENDER" images "$TOP/overlays/default" 2>&1)" ] &&
+        pass "overlays/airgap: --original lists the upstream images (overlays/default's)" ||
+        fail "overlays/airgap --original" "$(echo $orig)"
+    plan=$("$KGRENDER" mirror "$TOP/overlays/airgap" --to site.local:5000 --dry-run 2>&1)
+    plan2=$("$KGRENDER" mirror "$TOP/overlays/airgap" --to site.local:5000 --dry-run --source-map docker.io=127.0.0.1:1/docker.io 2>&1)
+    grep -q '^docker://quay.io/jetstack/cert-manager-controller:v1.8.0 -> docker://site.local:5000/kubegems/cert-manager-controller:v1.8.0$' <<<"$plan" &&
+        grep -q '^docker://127.0.0.1:1/docker.io/grafana/loki:2.8.2 -> docker://site.local:5000/kubegems/loki:2.8.2$' <<<"$plan2" &&
+        pass "mirror overlays/airgap copies from upstream (--source-map reads elsewhere)" || fail "mirror overlays/airgap plan" "$plan"
 else
     skip "helm plugins" "no helm at $HELM (make testenv)"
 fi

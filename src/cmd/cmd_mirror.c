@@ -26,6 +26,9 @@ static const char mirror_help[] =
     "      --jobs int                    copies at a time (default 4; bundles are written one at a time)\n"
     "      --retries int                 retries of a transient failure (default 3)\n"
     "      --dry-run                     print the plan, copy nothing\n"
+    "      --source-map FROM=TO          read images under FROM (a registry, or registry/path) from TO (a\n"
+    "                                    staging registry or pull-through cache); repeatable; the images\n"
+    "                                    keep their names (mirror names, bundle names)\n"
     "      --insecure-registry HOST[:PORT]  no TLS verification (and plain HTTP) for this registry, as source\n"
     "                                    or destination; repeatable\n"
     "  -h, --help                        help for mirror\n"
@@ -69,6 +72,11 @@ static int parse(int argc, char **argv, struct args *a, render_flags *rf, mirror
         } else if ((v = cmd_flag_value(argc, argv, &i, "--insecure-registry"))) {
             p->insecure = realloc(p->insecure, (p->ninsecure + 1) * sizeof *p->insecure);
             p->insecure[p->ninsecure++] = v;
+        } else if ((v = cmd_flag_value(argc, argv, &i, "--source-map"))) {
+            if (image_rules_add_map(&p->sources, "--source-map", (char *)v) < 0) {
+                fprintf(stderr, "error: %s\n", err_msg());
+                return -1;
+            }
         } else if (!strcmp(argv[i], "--dry-run")) {
             p->dry_run = 1;
         } else if (argv[i][0] == '-' && argv[i][1]) {

@@ -4,10 +4,14 @@
  * kgrender pull DIR (here too: the same flags): fills the cache with every
  * remote source the build needs, so that later builds work --offline. */
 #include "build.h"
+#include "cache.h"
 #include "commands.h"
 #include "err.h"
 #include "plugins.h"
+#include "runcmd.h"
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char plugins_help[] =
@@ -35,11 +39,16 @@ static const char pull_help[] =
     "works afterwards. Prints where each plugin's source is.\n\n"
     "Usage:\n  kgrender pull DIR [flags]\n\n"
     "Flags:\n"
+    "      --bundle PATH                 pull into a cache of its own holding just what this build needs and\n"
+    "                                    write it to PATH: a tar.gz (PATH ends in .tar.gz or .tgz) or a\n"
+    "                                    directory; at the site, unpack it and build with --cache-dir DIR\n"
+    "                                    --offline (the images travel in 'kgrender mirror --to oci-archive:')\n"
     "  -h, --help                        help for pull\n"
     "      --helm-command string         helm command (path to executable) (default \"helm\")\n"
     "      --load-restrictor string      as for 'kgrender build'\n\n";
 
-static int parse(int argc, char **argv, build_options *opt, plugin_options *po, const char **dir, int *json)
+static int parse(int argc, char **argv, build_options *opt, plugin_options *po, const char **dir, int *json,
+                 const char **bundle)
 {
     const char *help = json ? plugins_help : pull_help;
     const char *v;
@@ -61,6 +70,8 @@ static int parse(int argc, char **argv, build_options *opt, plugin_options *po, 
                 return 1;
             }
             *json = !strcmp(v, "json");
+        } else if (bundle && (v = flag_value(argc, argv, &i, "--bundle"))) {
+            *bundle = v;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             fprintf(stderr, "error: unknown flag: %s\nRun 'kgrender %s --help' for usage.\n", argv[i],
                     json ? "plugins" : "pull");
@@ -80,7 +91,7 @@ int cmd_plugins(int argc, char **argv)
     build_options opt = {0};
     plugin_options po = {0};
     const char *dir = NULL;
-    int json = 0, rc = parse(argc, argv, &opt, &po, &dir, &json);
+    int json = 0, rc = parse(argc, argv, &opt, &po, &dir, &json, NULL);
     strbuf out = STRBUF_INIT;
     if (rc == 0 && plugins_table(dir ? dir : ".", &opt, &po, json, &out) < 0) {
         fprintf(stderr, "Error: %s\n", err_msg());
@@ -92,14 +103,68 @@ int cmd_plugins(int argc, char **argv)
     return rc < 0 ? 0 : rc;
 }
 
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && !strcmp(s + n - m, suffix);
+}
+
+/* The filled cache tmp becomes the tar.gz at path (written beside it, then renamed). */
+static int write_tgz(const char *tmp, const char *path)
+{
+    strbuf err = STRBUF_INIT, part = STRBUF_INIT;
+    sb_addf(&part, "%s.part", tmp);
+    const char *argv[] = {"tar", "-czf", part.buf, "-C", tmp, ".", NULL};
+    runcmd c = {.argv = argv, .err = &err};
+    int why, rc = runcmd_run(&c, &why);
+    if (rc > 0) {
+        strbuf msg = STRBUF_INIT;
+        runcmd_last_line(&err, &msg);
+        err_set("writing %s: tar failed: %s", path, msg.len ? msg.buf : "no message");
+        sb_release(&msg);
+    } else if (rc == 0 && rename(part.buf, path) < 0) {
+        rc = err_set("writing %s: %s", path, strerror(errno));
+    }
+    if (rc != 0) unlink(part.buf);
+    sb_release(&err);
+    sb_release(&part);
+    return rc == 0 ? 0 : -1;
+}
+
+/* kgrender pull --bundle PATH: the pull goes into a fresh cache beside PATH
+ * (so the bundle holds what this build needs, nothing else of the user's
+ * cache), which then becomes PATH. */
+static int pull_bundle(const char *dir, const build_options *opt, plugin_options *po, const char *path,
+                       strbuf *out)
+{
+    if (po->cache_dir) return err_set("--bundle fills a cache of its own: leave out --cache-dir");
+    size_t n = strlen(path);
+    char *tmp = malloc(n + 32);
+    snprintf(tmp, n + 32, "%s.kgrender-XXXXXX", ends_with(path, "/") ? "bundle" : path);
+    if (!mkdtemp(tmp)) {
+        int rc = err_set("--bundle %s: cannot make %s: %s", path, tmp, strerror(errno));
+        free(tmp);
+        return rc;
+    }
+    setenv("KGRENDER_CACHE", tmp, 1);
+    int rc = plugins_pull(dir, opt, po, out);
+    if (rc == 0 && (ends_with(path, ".tar.gz") || ends_with(path, ".tgz"))) rc = write_tgz(tmp, path);
+    else if (rc == 0 && replace_dir(tmp, path) < 0) rc = err_set("writing %s: %s", path, strerror(errno));
+    remove_tree(tmp); /* gone already when it became the directory */
+    if (rc == 0) sb_addf(out, "bundle: %s\n", path);
+    free(tmp);
+    return rc;
+}
+
 int cmd_pull(int argc, char **argv)
 {
     build_options opt = {0};
     plugin_options po = {0};
-    const char *dir = NULL;
-    int rc = parse(argc, argv, &opt, &po, &dir, NULL);
+    const char *dir = NULL, *bundle = NULL;
+    int rc = parse(argc, argv, &opt, &po, &dir, NULL, &bundle);
     strbuf out = STRBUF_INIT;
-    if (rc == 0 && plugins_pull(dir ? dir : ".", &opt, &po, &out) < 0) {
+    if (rc == 0 && (bundle ? pull_bundle(dir ? dir : ".", &opt, &po, bundle, &out)
+                           : plugins_pull(dir ? dir : ".", &opt, &po, &out)) < 0) {
         fprintf(stderr, "Error: %s\n", err_msg());
         rc = 1;
     }

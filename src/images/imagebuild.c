@@ -48,9 +48,10 @@ int images_rewrite(arena *a, const image_rules *r, image_uses *uses)
     if (!image_rules_rewrite(r)) return 0;
     for (size_t i = 0; i < uses->n; i++) {
         image_use *u = &uses->v[i];
-        if (image_mirror(a, r, &u->ref, &u->mirror) < 0)
+        imageref now = u->mirror; /* the source, or where a plugin's global.imageRegistry put it */
+        if (image_mirror(a, r, &now, &u->mirror) < 0)
             return err_prefix("%s: %s", resid_display(a, &u->r->id), u->field);
-        if (u->mirror.domain == u->ref.domain && u->mirror.path == u->ref.path) continue; /* no rule applied */
+        if (u->mirror.domain == now.domain && u->mirror.path == now.path) continue; /* no rule applied */
         u->rewritten = imageref_string(a, &u->mirror);
         set_use(a, u);
     }
@@ -178,6 +179,68 @@ static void plan_images(arena *a, mirror_plan *p, image_uses *uses)
     (void)a;
 }
 
+/* ---- the plugin expansion's notes (build_note_image) ---- */
+
+/* By image; a chart's declared source (r set) before the rewrite's, since
+ * a chart that reads global.imageRegistry itself already hid the upstream. */
+static int cmp_note(const void *x, const void *y)
+{
+    const image_note *p = x, *q = y;
+    int c = strcmp(p->image, q->image);
+    return c ? c : (!p->r) - (!q->r);
+}
+
+static int cmp_note_image(const void *x, const void *y)
+{
+    return strcmp(((const image_note *)x)->image, ((const image_note *)y)->image);
+}
+
+/* A use whose image a plugin's global.imageRegistry rewrote (or a chart
+ * declares): its source is the image the chart wrote (or declares), its
+ * mirror (before further rules) the image now. */
+static int trace_source(arena *a, image_use *u, const image_note *notes, size_t n)
+{
+    image_note key = {.image = u->original};
+    const image_note *hit = bsearch(&key, notes, n, sizeof key, cmp_note_image);
+    if (!hit) return 0;
+    while (hit > notes && !strcmp(hit[-1].image, hit->image)) hit--;
+    u->mirror = u->ref;
+    u->original = hit->source;
+    return imageref_normalize(a, hit->source, &u->ref);
+}
+
+/* An image a chart declares in Chart.yaml annotations: a use of the Plugin
+ * object whose slot is its own node (no output object holds it). */
+static int chart_use(arena *a, const image_note *nt, image_uses *uses)
+{
+    image_use u = {.r = nt->r, .field = nt->field, .original = nt->source, .rewritten = nt->image, .deployed = 1};
+    u.slot = arena_alloc(a, sizeof *u.slot);
+    *u.slot = node_new_str(a, nt->image);
+    if (imageref_normalize(a, nt->source, &u.ref) < 0 || imageref_normalize(a, nt->image, &u.mirror) < 0)
+        return err_prefix("%s: %s", resid_display(a, &nt->r->id), nt->field);
+    if (uses->n == uses->cap) {
+        size_t cap = uses->cap ? uses->cap * 2 : 64;
+        uses->v = arena_grow(a, uses->v, uses->cap * sizeof *uses->v, cap * sizeof *uses->v);
+        uses->cap = cap;
+    }
+    uses->v[uses->n++] = u;
+    return 0;
+}
+
+static int apply_notes(build *b, image_uses *uses)
+{
+    arena *a = b->a;
+    size_t n = 0, found = uses->n;
+    image_note *trace = arena_alloc(a, (b->nimage_notes + 1) * sizeof *trace);
+    for (size_t i = 0; i < b->nimage_notes; i++) trace[n++] = b->image_notes[i];
+    qsort(trace, n, sizeof *trace, cmp_note);
+    for (size_t i = 0; n && i < found; i++)
+        if (trace_source(a, &uses->v[i], trace, n) < 0) return -1;
+    for (size_t i = 0; i < b->nimage_notes; i++)
+        if (b->image_notes[i].r && chart_use(a, &b->image_notes[i], uses) < 0) return -1;
+    return 0;
+}
+
 int images_post_build(void *jobp, kust *k, resmap *rm)
 {
     images_job *job = jobp;
@@ -187,6 +250,7 @@ int images_post_build(void *jobp, kust *k, resmap *rm)
     if (!job->list && !job->plan && !image_rules_rewrite(&rules)) return 0; /* a plain build: kustomize's output */
     image_uses uses = {0};
     if (images_find(a, rm, k->tc ? k->tc->cat[FS_IMAGES] : NULL, rules.any_field, &uses) < 0) return -1;
+    if (apply_notes(k->b, &uses) < 0) return -1;
     if (images_rewrite(a, &rules, &uses) < 0) return -1;
     if (job->plan) plan_images(a, job->plan, &uses);
     if (job->list) {

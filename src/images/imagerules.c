@@ -59,12 +59,12 @@ static int check_org(const char *v)
 }
 
 /* spec is FROM=TO in writable memory (argv, or an arena copy): the '=' becomes the end of FROM. */
-static int add_map(image_rules *r, char *spec)
+int image_rules_add_map(image_rules *r, const char *flag, char *spec)
 {
     char *eq = strchr(spec, '=');
-    if (!eq || eq == spec || !eq[1]) return err_set("--registry-map '%s': FROM=TO expected", spec);
-    if (r->nmaps == IMAGE_MAX_MAPS) return err_set("--registry-map: at most %d mappings", IMAGE_MAX_MAPS);
-    if (image_registry_check("--registry-map target", eq + 1) < 0) return -1;
+    if (!eq || eq == spec || !eq[1]) return err_set("%s '%s': FROM=TO expected", flag, spec);
+    if (r->nmaps == IMAGE_MAX_MAPS) return err_set("%s: at most %d mappings", flag, IMAGE_MAX_MAPS);
+    if (image_registry_check(!strcmp(flag, "--registry-map") ? "--registry-map target" : "--source-map target", eq + 1) < 0) return -1;
     *eq = 0;
     r->maps[r->nmaps++] = (image_map){spec, eq + 1};
     return 0;
@@ -81,7 +81,7 @@ int image_rules_flag(int argc, char **argv, int *i, image_rules *r)
         rc = check_org(v);
         r->repository = v;
     } else if ((v = flag_value(argc, argv, i, "--registry-map"))) {
-        rc = add_map(r, (char *)v); /* v points into argv, which is writable */
+        rc = image_rules_add_map(r, "--registry-map", (char *)v); /* v points into argv, which is writable */
     } else if (!strcmp(argv[*i], "--any-image-field")) {
         r->any_field = 1;
     } else {
@@ -119,7 +119,7 @@ int image_rules_merge_kustomization(arena *a, image_rules *r, const node *k)
             size_t n = strcspn(p, ",\n");
             char *entry = arena_strndup(a, p, n);
             while (*entry == ' ') entry++;
-            if (*entry && add_map(r, entry) < 0) return err_prefix("%s kgrender.io/registry-map", where);
+            if (*entry && image_rules_add_map(r, "--registry-map", entry) < 0) return err_prefix("%s kgrender.io/registry-map", where);
             p += n;
             if (*p) p++;
         }

@@ -61,6 +61,8 @@ typedef struct image_rules {
  * separate value). Returns 1 when consumed, 0 when not an image flag, -1 with
  * a message on stderr for a bad value. For every command that builds. */
 int image_rules_flag(int argc, char **argv, int *i, image_rules *r);
+/* Adds FROM=TO (spec in writable memory) to r's maps; flag names it in errors. */
+int image_rules_add_map(image_rules *r, const char *flag, char *spec);
 /* The flags' help lines. */
 extern const char image_rules_help[];
 /* Settings from the top kustomization's metadata.annotations (kgrender.io/registry,
@@ -141,6 +143,8 @@ typedef struct mirror_plan {
     const char *archive;       /* MIRROR_OCI_ARCHIVE: the tar made from dir at the end */
     const char *from_dir;      /* --from: the bundle's OCI layout the images come from */
     const char *from_tmp;      /* from_dir when extracted from an archive (removed at the end) */
+    image_rules sources;       /* --source-map FROM=TO: where images under FROM are read from
+                                * (a staging registry or pull-through cache); names stay the source's */
     const char **insecure;     /* --insecure-registry HOST[:PORT] values */
     size_t ninsecure;
     int jobs, retries, dry_run;

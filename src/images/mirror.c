@@ -63,19 +63,21 @@ void mirror_plan_add(mirror_plan *p, const imageref *src, const imageref *dst)
     arena *a = p->a;
     const char *full = imageref_string(a, src);
     mirror_item it = {0};
+    imageref from = *src;
+    if (!p->from_dir && p->sources.nmaps && image_mirror(a, &p->sources, src, &from) < 0) from = *src;
     it.src = p->from_dir ? arena_printf(a, "oci:%s:%s", p->from_dir, full)
-                         : arena_printf(a, "docker://%s", pull_form(a, src));
+                         : arena_printf(a, "docker://%s", pull_form(a, &from));
     if (p->dest == MIRROR_REGISTRY) {
         it.dst = arena_printf(a, "docker://%s", push_form(a, dst));
-        it.label = arena_printf(a, "%s -> %s", p->from_dir ? full : pull_form(a, src), push_form(a, dst));
+        it.label = arena_printf(a, "%s -> %s", p->from_dir ? full : pull_form(a, &from), push_form(a, dst));
     } else {
         it.dst = arena_printf(a, "oci:%s:%s", p->dir, full);
-        it.label = arena_printf(a, "%s -> %s", pull_form(a, src), p->archive ? p->archive : p->dir);
+        it.label = arena_printf(a, "%s -> %s", pull_form(a, &from), p->archive ? p->archive : p->dir);
     }
     if (!strcmp(it.src, it.dst)) return;
     for (size_t i = 0; i < p->n; i++)
         if (!strcmp(p->v[i].src, it.src) && !strcmp(p->v[i].dst, it.dst)) return;
-    it.src_insecure = !p->from_dir && insecure(p, src->domain);
+    it.src_insecure = !p->from_dir && insecure(p, from.domain);
     it.dst_insecure = p->dest == MIRROR_REGISTRY && insecure(p, dst->domain);
     if (p->n == p->cap) {
         size_t cap = p->cap ? p->cap * 2 : 32;

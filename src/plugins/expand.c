@@ -230,7 +230,7 @@ static int finish_plugin(expander *x, plugin *p, const strlist *cluster_kinds, s
     resmap_free(&p->out);
     p->out = m;
     resmap_reindex(&p->out);
-    if (plugin_rewrite_images(a, p) < 0) return -1;
+    if (plugin_rewrite_images(x->b, p) < 0) return -1;
     drop_local_config(&p->out);
     return sort_resources(a, &p->out, x->sort_options);
 }

@@ -92,6 +92,6 @@ int semver_satisfies(const char *version, const char *op, const char *want);
 void plugins_format(plugin **order, size_t n, int json, strbuf *out);
 
 /* images.c */
-int plugin_rewrite_images(arena *a, plugin *p);
+int plugin_rewrite_images(build *b, plugin *p);
 
 #endif

@@ -407,6 +407,16 @@ static int is_local_config(const resource *r)
     return v && !(text && !strcmp(text, "false"));
 }
 
+void build_note_image(build *b, image_note n)
+{
+    if (b->nimage_notes == b->capimage_notes) {
+        size_t cap = b->capimage_notes ? b->capimage_notes * 2 : 16;
+        b->image_notes = arena_grow(b->a, b->image_notes, b->nimage_notes * sizeof n, cap * sizeof n);
+        b->capimage_notes = cap;
+    }
+    b->image_notes[b->nimage_notes++] = n;
+}
+
 void drop_local_config(resmap *rm)
 {
     size_t w = 0;

@@ -44,6 +44,17 @@ typedef struct build_options {
     int no_emit;
 } build_options;
 
+/* What the image pass (src/images) cannot see in the objects, noted by the
+ * plugin expansion: an image the output carries and the source it was
+ * rewritten from (global.imageRegistry), or, with r set (the Plugin), an
+ * image its chart declares in Chart.yaml annotations. */
+typedef struct image_note {
+    struct resource *r;        /* NULL: only where image came from */
+    const char *field;         /* r's: "Chart.yaml annotations['helm.sh/images'][0].image" */
+    const char *image;         /* as the output names it */
+    const char *source;        /* as the chart wrote it */
+} image_note;
+
 typedef struct build {
     arena *a;
     build_options opt;
@@ -53,6 +64,8 @@ typedef struct build {
     tconfig *defaults;         /* built-in field specs, parsed once (tconfig_default) */
     const char *remote_root;   /* clone dir while building inside a git clone: bases stay inside */
     struct smp_schema *smp_schema; /* merge schema in force (smp_schema.c), like kyaml's global */
+    image_note *image_notes;   /* in the arena */
+    size_t nimage_notes, capimage_notes;
 } build;
 
 /* One kustomization level being built. */
@@ -86,6 +99,8 @@ int build_resmap(build *b, const char *dir, resmap *rm);
 /* Everything build_run does but printing: the objects it would print, in
  * order, in rm, allocated in b->a (set b->a and b->opt; the caller frees). */
 int build_objects(build *b, const char *dir, resmap *rm);
+/* Appends a note for the image pass. */
+void build_note_image(build *b, image_note n);
 /* Removes objects annotated config.kubernetes.io/local-config: "true". */
 void drop_local_config(resmap *rm);
 
