@@ -1,4 +1,5 @@
 #include "strbuf.h"
+#include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -103,8 +104,32 @@ int sb_read_file(strbuf *sb, const char *path)
     return 0;
 }
 
+/* A device or pipe (-o /dev/null, -o /dev/stdout) is written in place:
+ * renaming a temporary file over it would replace the device itself. */
+static int write_in_place(const char *path, const void *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_TRUNC);
+    if (fd < 0) return -1;
+    const char *p = data;
+    while (len) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            int e = errno;
+            close(fd);
+            errno = e;
+            return -1;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return close(fd);
+}
+
 int write_file_atomic(const char *path, const void *data, size_t len)
 {
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) return write_in_place(path, data, len);
     strbuf tmp = STRBUF_INIT;
     sb_addf(&tmp, "%s.tmpXXXXXX", path);
     int fd = mkstemp(tmp.buf);
