@@ -39,13 +39,13 @@ if grep -q '^kind: ConfigMap' "$tmp/out.yaml" 2>/dev/null && [ -z "$(ls "$tmp" |
     pass cli-output-file-content
 else
     fail cli-output-file-content "missing or partial $tmp/out.yaml"
+fi
 # -o to a device writes into it: /dev/null stays a device (a rename over it would replace it)
 mkfifo "$tmp/fifo"
 cat "$tmp/fifo" >"$tmp/from-fifo" &
 expect cli-output-device 0 '' '' "$KGRENDER" build "$tmp/app" -o "$tmp/fifo"
 wait
 if [ -p "$tmp/fifo" ] && grep -q '^kind: ConfigMap' "$tmp/from-fifo"; then pass cli-output-device-kept; else fail cli-output-device-kept "the fifo was replaced or got nothing"; fi
-fi
 printf 'resources:\n- missing.yaml\n' >"$tmp/app/kustomization.yaml"
 expect cli-missing-file 1 '' 'kustomization.yaml:2:3: .*missing.yaml' "$KGRENDER" build "$tmp/app"
 printf 'resources:\n- cm.yaml\nnamePrefx: x-\n' >"$tmp/app/kustomization.yaml"
