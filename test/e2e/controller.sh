@@ -163,7 +163,9 @@ done; } > "$W/bench.yaml"
 t0=$(date +%s.%N)
 K apply -f "$W/bench.yaml" >/dev/null
 ok=1
-for n in $(seq 1 20); do wait_phase b$n Installed 120 || ok=0; done
+installed() { K get plugins -n $NS -o jsonpath='{range .items[*]}{.metadata.name}={.status.phase}{"\n"}{end}' | grep -c '^b[0-9]*=Installed$'; }
+i=0; while [ "$(installed)" -lt 20 ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+[ "$(installed)" = 20 ] || ok=0
 ctl_s=$(echo "$(date +%s.%N) - $t0" | bc)
 K delete plugin -n $NS $(seq -f 'b%g' 1 20) >/dev/null
 for n in $(seq 1 20); do wait_gone cm b$n-a; done
