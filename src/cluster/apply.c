@@ -13,7 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
-static engine *E; /* callbacks find the engine here: one apply per process */
+/* callbacks find the engine here: one apply per thread (the controller runs
+ * one per worker thread) */
+static _Thread_local engine *E;
 
 /* ---- input --------------------------------------------------------------------- */
 
@@ -594,6 +596,55 @@ void engine_release(engine *e)
     secret_forget();
 }
 
+void apply_result_free(apply_result *r)
+{
+    free(r->error);
+    free(r->resources);
+    memset(r, 0, sizeof *r);
+}
+
+/* The first thing that went wrong, for apply_result.error. */
+static const char *first_error(const engine *e, int rc)
+{
+    if (rc < 0) return err_msg();
+    if (e->stop) return e->stop_why;
+    for (size_t i = 0; i < e->n; i++) {
+        const aobj *o = &e->objs[i];
+        if (o->state == OS_FAILED || o->state == OS_BLOCKED) return o->msg ? o->msg : o->what;
+        if (o->needs_ready && o->done && o->health != H_READY && !e->o->dry_run)
+            return arena_printf(e->a, "%s not ready: %s", o->what, o->msg ? o->msg : "no status seen yet");
+    }
+    return e->prune_failed ? "prune failed" : NULL;
+}
+
+static void fill_result(const engine *e, int rc, apply_result *r)
+{
+    r->objects = e->n;
+    r->applied = e->napplied;
+    r->unchanged = e->nunchanged;
+    r->failed = e->nfailed;
+    r->pruned = e->npruned;
+    const char *err = first_error(e, rc);
+    r->error = err ? strdup(err) : NULL;
+    strbuf sb = STRBUF_INIT;
+    sb_addc(&sb, '[');
+    for (size_t i = 0; i < e->n; i++) {
+        const aobj *o = &e->objs[i];
+        const char *f[][2] = {{"apiVersion", o->api_version}, {"kind", o->kind}, {"namespace", o->ns}, {"name", o->name}};
+        sb_adds(&sb, i ? ",{" : "{");
+        for (int k = 0; k < 4; k++) {
+            if (k) sb_addc(&sb, ',');
+            json_string(&sb, f[k][0], strlen(f[k][0]));
+            sb_addc(&sb, ':');
+            json_string(&sb, f[k][1] ? f[k][1] : "", f[k][1] ? strlen(f[k][1]) : 0);
+        }
+        sb_addc(&sb, '}');
+    }
+    sb_addc(&sb, ']');
+    r->resources = strndup(sb.buf, sb.len);
+    sb_release(&sb);
+}
+
 int apply_main(const apply_opts *o)
 {
     engine e = {.o = o, .a = arena_new(), .t0 = now_s()};
@@ -608,6 +659,7 @@ int apply_main(const apply_opts *o)
         progress_summary(&e);
         rc = e.nfailed || e.stop || e.prune_failed ? 1 : 0;
     }
+    if (o->result) fill_result(&e, rc, o->result);
     engine_release(&e);
     arena_free(e.a);
     E = NULL;

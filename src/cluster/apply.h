@@ -23,6 +23,17 @@
 
 enum { DRY_NONE, DRY_SERVER, DRY_CLIENT };
 
+/* What one run did, for callers that are not a terminal (the controller):
+ * counts, the first error (heap string or NULL) and every object rendered as
+ * a JSON array of {apiVersion, kind, namespace, name} (heap string). Free
+ * with apply_result_free. */
+typedef struct apply_result {
+    size_t objects, applied, unchanged, failed, pruned;
+    char *error;
+    char *resources;
+} apply_result;
+void apply_result_free(apply_result *r);
+
 typedef struct apply_opts {
     const char *dir;              /* render this kustomization (NULL: files) */
     build_options build;          /* every `build` flag */
@@ -36,6 +47,8 @@ typedef struct apply_opts {
     long timeout_ms;              /* --timeout, for --wait */
     int json;                     /* -o json: events on stdout */
     int progress;                 /* 1 on, 0 off, -1 when stderr is a terminal */
+    int quiet;                    /* print nothing (the caller reads result) */
+    apply_result *result;         /* filled when given */
 } apply_opts;
 
 /* Runs the whole apply; returns the exit status (0, or 1 when anything failed). */

@@ -85,7 +85,7 @@ void content_hash(const node *obj, char out[33])
 
 /* ---- Secret values ---------------------------------------------------------- */
 
-static strlist secrets;
+static _Thread_local strlist secrets; /* per thread: the controller's workers apply in parallel */
 
 static void remember(arena *a, const char *s, size_t len)
 {

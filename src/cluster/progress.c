@@ -67,6 +67,7 @@ static void emit_json(strbuf *sb)
 void progress_stage(engine *e, const char *stage)
 {
     e->pg->stage = stage;
+    if (e->o->quiet) return;
     if (e->o->json) {
         strbuf sb = STRBUF_INIT;
         sb_addf(&sb, "{\"event\":\"stage\",\"time\":%.3f", now_s() - e->t0);
@@ -79,7 +80,7 @@ void progress_stage(engine *e, const char *stage)
 void progress_tick(engine *e, int force)
 {
     struct progress *p = e->pg;
-    if (!p->tty) return;
+    if (!p->tty || e->o->quiet) return;
     double t = now_s();
     if (!force && t - p->last < 0.1) return;
     p->last = t;
@@ -104,6 +105,7 @@ static void human_error(const char *what, const char *msg)
 
 static void event(engine *e, const char *what, const aobj *o, const char *result, const char *msg)
 {
+    if (e->o->quiet) return;
     if (e->o->json) {
         strbuf sb = STRBUF_INIT;
         sb_addf(&sb, "{\"event\":\"object\",\"time\":%.3f", now_s() - e->t0);
@@ -168,6 +170,7 @@ static void json_summary(engine *e, const char *error)
 
 void progress_summary(engine *e)
 {
+    if (e->o->quiet) return;
     clear_line(e);
     if (e->stop) {
         size_t nb = 0;
@@ -192,6 +195,7 @@ void progress_summary(engine *e)
 
 void progress_fatal(engine *e, const char *msg)
 {
+    if (e->o->quiet) return;
     clear_line(e);
     fprintf(stderr, "error: %s\n", msg);
     if (e->o->json) json_summary(e, msg);

@@ -11,5 +11,6 @@ int cmd_images(int argc, char **argv);
 int cmd_mirror(int argc, char **argv);
 int cmd_plugins(int argc, char **argv);
 int cmd_pull(int argc, char **argv);
+int cmd_controller(int argc, char **argv);
 
 #endif

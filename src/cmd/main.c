@@ -13,6 +13,7 @@ struct command {
 
 static const struct command commands[] = {
     {"apply", cmd_apply, "Render a kustomization (or read objects) and apply it to a cluster, in parallel"},
+    {"controller", cmd_controller, "Reconcile Plugin resources in a cluster (install, upgrade, uninstall)"},
     {"build", cmd_build, "Render a kustomization directory to a YAML stream (like kustomize build)"},
     {"diff", cmd_diff, "Show what a configuration change does, object by object"},
     {"images", cmd_images, "List the container images a kustomization deploys"},

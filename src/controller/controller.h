@@ -56,4 +56,33 @@ void serve_stop(void);
 void ctl_log_init(int json);
 void ctl_log(const char *level, const char *msg, ...) __attribute__((sentinel));
 
+/* ---- the controller (controller.c: main loop; reconcile.c: one plugin) -- */
+#include "build.h"
+#include "cluster.h"
+
+#define CTL_FINALIZER "plugins.kubegems.io/finalizer"
+#define CTL_INSTALLER_NS "kubegems-installer"
+
+typedef struct ctl_config {
+    cluster_flags cf;
+    build_options build;          /* render flags (plugin expansion wired in) */
+    const char *field_manager;    /* default kgrender-controller */
+    long apply_timeout_ms;        /* how long one apply waits for readiness */
+    int workers;
+    int leader_elect;
+    const char *lease_ns, *lease_name;
+    long lease_duration_ms, renew_deadline_ms, retry_period_ms;
+    long resync_ms;
+    const char *health_addr;
+    workqueue *q;
+} ctl_config;
+
+/* Runs the controller until it loses its lease (exit status 1) or fails. */
+int controller_run(ctl_config *cfg);
+
+/* Reconciles the plugin "namespace/name" on connection c. Returns 0 when
+ * done (*requeue_s > 0: look again after that many seconds), -1 on a
+ * failure to retry with backoff (err_msg says why). */
+int reconcile(const ctl_config *cfg, cluster *c, const char *key, double *requeue_s);
+
 #endif

@@ -3,6 +3,7 @@
 #include "err.h"
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
 #include <xxhash.h>
 
@@ -36,6 +37,7 @@ static const char *group_of(const char *apiversion, const char **version)
 {
     static struct { const char *av; const char *group; } cache[64];
     static arena *keep;
+    static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER; /* builds may run on several threads */
     const char *slash = strrchr(apiversion, '/');
     if (!slash) {
         *version = apiversion;
@@ -44,12 +46,15 @@ static const char *group_of(const char *apiversion, const char **version)
     *version = slash + 1;
     size_t glen = (size_t)(slash - apiversion);
     unsigned h = (unsigned)(XXH3_64bits(apiversion, glen) & 63);
-    if (cache[h].group && strlen(cache[h].group) == glen && !memcmp(cache[h].group, apiversion, glen))
-        return cache[h].group;
-    if (!keep) keep = arena_new(); /* process lifetime: group names are few */
-    cache[h].group = arena_strndup(keep, apiversion, glen);
-    cache[h].av = apiversion;
-    return cache[h].group;
+    pthread_mutex_lock(&mu);
+    if (!(cache[h].group && strlen(cache[h].group) == glen && !memcmp(cache[h].group, apiversion, glen))) {
+        if (!keep) keep = arena_new(); /* process lifetime: group names are few */
+        cache[h].group = arena_strndup(keep, apiversion, glen);
+        cache[h].av = apiversion;
+    }
+    const char *g = cache[h].group;
+    pthread_mutex_unlock(&mu);
+    return g;
 }
 
 void resource_refresh_id(resource *r)
@@ -118,6 +123,8 @@ struct scoped_kind {
 static struct scoped_kind *scoped;
 static size_t nscoped;
 
+static pthread_once_t scoped_once = PTHREAD_ONCE_INIT;
+
 static void load_scoped(void)
 {
     const struct embedded_file *f = embedded_find("scopes.txt");
@@ -143,7 +150,7 @@ static void load_scoped(void)
 /* The table's entry for id's apiVersion and kind, or NULL. */
 static const struct scoped_kind *scope_entry(const resid *id)
 {
-    if (!scoped) load_scoped();
+    pthread_once(&scoped_once, load_scoped); /* builds may run on several threads */
     for (size_t i = 0; i < nscoped; i++)
         if (scoped[i].kind[0] == id->kind[0] && !strcmp(scoped[i].kind, id->kind) &&
             !strcmp(scoped[i].group, id->group) && !strcmp(scoped[i].version, id->version))
