@@ -29,7 +29,7 @@ UNIT_SRCS = $(wildcard test/unit/*.c)
 UNIT_OBJS = $(UNIT_SRCS:test/unit/%.c=$(BUILD)/unit/%.o)
 UNIT_BIN = $(BUILD)/unit-tests
 
-.PHONY: all test test-quick example test-san unit bench install golden setup testenv clean
+.PHONY: all test test-quick example test-san unit bench install golden setup testenv clean fuzz-diff fuzz
 all: $(BIN)
 
 $(BIN): $(OBJS)
@@ -77,6 +77,18 @@ example:
 	tools/setup
 	$(MAKE) all
 	$(BIN) build overlays/production
+
+# Differential fuzzing against kubectl kustomize (test/fuzz-diff/fuzz.py): SEEDS
+# random trees from seed SEED, in JOBS parallel jobs; KEEP=1 keeps every tree
+# in build/fuzz-diff/SEED. REPLAY=N rebuilds seed N only, keeps its tree and
+# shows the difference. Ends with a summary; fails on a disagreement that
+# test/fuzz-diff/known.txt does not list.
+SEEDS ?= 150
+SEED ?= 1
+JOBS ?= 2
+fuzz-diff: all
+	python3 test/fuzz-diff/fuzz.py --kgrender $(BIN) --jobs $(JOBS) \
+	  $(if $(REPLAY),--replay $(REPLAY) --keep build/fuzz-diff,--seeds $(SEEDS) --seed $(SEED) $(if $(KEEP),--keep build/fuzz-diff))
 
 # Regenerates test/golden/cases/*/want.* with kubectl kustomize.
 golden:
