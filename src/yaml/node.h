@@ -33,6 +33,7 @@ struct node {
 #define NF_QUOTED 1  /* scalar was quoted in the source (matters for patches' "null") */
 #define NF_EMPTY_NULL 2  /* null written as nothing (`key:`): strategic merge drops it, unlike `null` or `~` */
 #define NF_TIMESTAMP 4   /* plain timestamp: kept as written, printed in RFC 3339 like kustomize's JSON round trip */
+#define NF_BAD_TAG 8     /* explicit tag its text does not fit (!!int 12x): kustomize fails writing it out */
 #define NF_KEY_NOT_STR 0x80 /* a plain key yaml.v3 reads as a non-string: kustomize fails writing it out */
 
 typedef struct node_list {

@@ -65,6 +65,7 @@ static size_t put_string(strbuf *o, const char *s, size_t len, size_t col, int i
 static int put_scalar(strbuf *o, const node *n, size_t col)
 {
     char out[64];
+    if (n->flags & NF_BAD_TAG) return 0; /* libyaml's path reports the error */
     switch (n->kind) {
     case N_MAP: sb_adds(o, "{}"); return 1;
     case N_SEQ: sb_adds(o, "[]"); return 1;
