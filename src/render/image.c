@@ -1,4 +1,5 @@
 #include "image.h"
+#include "goregex.h"
 #include <string.h>
 
 void image_split(arena *a, const char *img, const char **name, const char **tag, const char **digest)
@@ -58,15 +59,20 @@ int image_quick_match(const char *name, const char *img)
 void image_matcher_init(image_matcher *m, arena *a, const char *name)
 {
     m->name = name;
-    /* Go's regexp is close enough to POSIX ERE for image names. */
+    m->re_ok = 0;
     const char *pattern = arena_printf(a, "^%s(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$", name);
-    m->re_ok = regcomp(&m->re, pattern, REG_EXTENDED | REG_NOSUB) == 0;
+    /* What Go refuses never reaches regcomp, which may take gigabytes on it.
+     * Otherwise Go's regexp is close enough to POSIX ERE for image names. */
+    m->err = goregex_error(pattern);
+    if (m->err) m->err = arena_strdup(a, m->err);
+    else m->re_ok = regcomp(&m->re, pattern, REG_EXTENDED | REG_NOSUB) == 0;
 }
 
 int image_matcher_match(const image_matcher *m, const char *img)
 {
     int q = image_quick_match(m->name, img);
     if (q >= 0) return q;
+    if (m->err) return -1;
     return m->re_ok && regexec(&m->re, img, 0, NULL, 0) == 0;
 }
 

@@ -16,11 +16,13 @@ void image_split(arena *a, const char *img, const char **name, const char **tag,
 /* Matches references against ^NAME(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$ */
 typedef struct image_matcher {
     const char *name;
+    const char *err; /* why Go refuses the regex: kustomize fails on the first image it tries */
     regex_t re;
-    int re_ok; /* a name that does not compile matches nothing */
+    int re_ok;       /* a name Go accepts but regcomp does not matches nothing */
 } image_matcher;
 
 void image_matcher_init(image_matcher *m, arena *a, const char *name);
+/* 1 or 0; -1 when the name is no Go regex (m->err says why). */
 int image_matcher_match(const image_matcher *m, const char *img);
 void image_matcher_free(image_matcher *m);
 

@@ -24,7 +24,11 @@ static int update_image(struct image_tag *t, resource *r, node **slot)
     if (!img)
         return err_set("%s: %s: an image must be a string, found a mapping or list", node_pos(t->a, *slot),
                        resid_display(t->a, &r->id));
-    if (!image_matcher_match(&t->m, img)) return 0;
+    int match = image_matcher_match(&t->m, img);
+    if (match < 0)
+        return err_set("%s: images: name '%s' is not a valid regular expression (%s): kustomize fails on it",
+                       node_pos(t->a, *slot), t->name, t->m.err);
+    if (!match) return 0;
     const char *name, *tag, *digest;
     image_split(t->a, img, &name, &tag, &digest);
     if (*t->new_name) name = t->new_name;

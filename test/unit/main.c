@@ -17,6 +17,7 @@ int run_patch_tests(void) __attribute__((weak));
 int run_hash_tests(void) __attribute__((weak));
 int run_fieldpath_tests(void) __attribute__((weak));
 int run_emit_tests(void) __attribute__((weak));
+int run_image_tests(void) __attribute__((weak));
 
 struct group {
     const char *name;
@@ -31,6 +32,7 @@ int main(int argc, char **argv)
         {"hash", run_hash_tests},
         {"fieldpath", run_fieldpath_tests},
         {"emit", run_emit_tests},
+        {"image", run_image_tests},
     };
     int failed = 0;
     for (size_t i = 0; i < sizeof groups / sizeof *groups; i++) {
