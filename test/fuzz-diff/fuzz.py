@@ -11,6 +11,7 @@ kustomize-nondeterministic, neither agree nor disagree.
            --known FILE known disagreements ("SEED cause -- why" lines): reported, not failed
            --tap        PASS:/FAIL:/SKIP: lines per seed (the test suite's protocol)
            --log FILE   one JSON record per seed (for triage)
+           --list FILE  the seeds listed in FILE (one a line) instead of a range
            --kgrender BIN (default $KGRENDER or bin/kgrender), --kustomize CMD (default "kubectl kustomize")
 Exit status 0 iff no seed disagrees outside the known list."""
 import argparse
@@ -128,6 +129,7 @@ def main():
     ap.add_argument('--known', default=os.path.join(HERE, 'known.txt'))
     ap.add_argument('--tap', action='store_true')
     ap.add_argument('--log')
+    ap.add_argument('--list')
     ap.add_argument('--kgrender', default=os.environ.get('KGRENDER', os.path.join(TOP, 'bin', 'kgrender')))
     ap.add_argument('--kustomize', default=os.environ.get('KUSTOMIZE', 'kubectl kustomize'))
     opts = ap.parse_args()
@@ -144,6 +146,8 @@ def main():
     keep = os.path.abspath(opts.keep) if opts.keep else None
     known = read_known(opts.known)
     seeds = range(opts.seed, opts.seed + opts.seeds)
+    if opts.list:
+        seeds = [int(x) for x in open(opts.list).read().split()]
     recs = []
     log = open(opts.log, 'a', encoding='utf-8') if opts.log else None
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, opts.jobs)) as ex:
@@ -161,7 +165,7 @@ def main():
                 elif s in known:
                     print('SKIP: fuzz-diff seed %d: known disagreement: %s' % (s, known[s]))
                 else:
-                    print('FAIL: fuzz-diff seed %d: %s (replay: make fuzz-diff SEED=%d SEEDS=1 KEEP=1)' %
+                    print('FAIL: fuzz-diff seed %d: %s (replay: make fuzz-diff REPLAY=%d)' %
                           (s, rec['sig'], s))
                     for ln in rec['diff'].splitlines()[:12]:
                         print('    ' + ln)
@@ -173,7 +177,7 @@ def main():
     pct = 100.0 * agree / compared if compared else 100.0
     out = sys.stderr if opts.tap else sys.stdout
     print('fuzz-diff: %d seeds (%d..%d): %d agree (%.1f%%), %d disagree, %d kustomize-nondeterministic' %
-          (len(recs), seeds.start, seeds.stop - 1, agree, pct, len(dis), nondet), file=out)
+          (len(recs), min(seeds), max(seeds), agree, pct, len(dis), nondet), file=out)
     for r in dis:
         print('  %6d %s%s' % (r['seed'], '[known] ' if r['seed'] in known else '', r['sig']), file=out)
     return 1 if any(r['seed'] not in known for r in dis) else 0
