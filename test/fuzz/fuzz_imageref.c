@@ -7,7 +7,9 @@
  * for a name over 255 characters or a bad digest, and puts the parts back
  * together into the input; the domain is taken whenever the first component
  * can be one (Go's regexp prefers the optional group); a normalized
- * reference, and its familiar form, normalize to themselves. */
+ * reference normalizes to itself, and so does its familiar form unless that
+ * reads as a domain (docker.io/lib.rary/x is familiar lib.rary/x, in docker
+ * too). */
 #include "fuzz.h"
 #include "images.h"
 #include <regex.h>
@@ -60,6 +62,9 @@ static void check_normalized(arena *a, const char *s)
     FUZZ_CHECK(imageref_normalize(a, full_s, &again) == 0, "'%s' normalized to '%s', refused: %s", s, full_s,
                err_msg());
     FUZZ_CHECK(!strcmp(imageref_string(a, &again), full_s), "'%s' normalized twice differs", s);
+    const char *slash = strchr(fam, '/');
+    size_t first = slash ? (size_t)(slash - fam) : 0;
+    if (first && (memchr(fam, '.', first) || memchr(fam, ':', first) || !strncmp(fam, "localhost/", 10))) return;
     FUZZ_CHECK(imageref_normalize(a, fam, &again) == 0, "'%s': familiar '%s' refused: %s", s, fam, err_msg());
     FUZZ_CHECK(!strcmp(imageref_string(a, &again), full_s), "'%s': familiar '%s' normalizes to '%s', not '%s'", s,
                fam, imageref_string(a, &again), full_s);

@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         build b = {.a = a};
         kust k = {.b = &b};
         smp_schema *ss = smp_schema_get(&k);
-        smp_schema_init(ss, NULL);
+        smp_schema_init(ss);
         node *res = NULL;
         if (smp_merge(a, ss, docs.v[0], docs.v[1], &res) == 0 && res) {
             strbuf out = STRBUF_INIT;
