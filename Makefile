@@ -11,7 +11,14 @@ CFLAGS += $(addprefix -I,$(SRC_DIRS))
 PKGS = yaml-0.1 libxxhash libcrypto
 LDLIBS = $(shell pkg-config --libs $(PKGS)) -lm -pthread -ldl
 
-ifeq ($(SAN),1)
+ifeq ($(FUZZ),1)
+  # libFuzzer targets (make fuzz): the library objects built for fuzzing.
+  CC = clang
+  BUILD = build/fuzz
+  CFLAGS += -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+  LDFLAGS += -fsanitize=address,undefined
+  BIN = $(BUILD)/kgrender
+else ifeq ($(SAN),1)
   BUILD = build/san
   CFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
   LDFLAGS += -fsanitize=address,undefined
@@ -29,7 +36,7 @@ UNIT_SRCS = $(wildcard test/unit/*.c)
 UNIT_OBJS = $(UNIT_SRCS:test/unit/%.c=$(BUILD)/unit/%.o)
 UNIT_BIN = $(BUILD)/unit-tests
 
-.PHONY: all test test-quick example test-san unit bench bench-apply install golden setup testenv clean
+.PHONY: all test test-quick example test-san unit bench bench-apply install golden setup testenv clean fuzz-diff fuzz
 all: $(BIN)
 
 $(BIN): $(OBJS)
@@ -81,6 +88,34 @@ example:
 	tools/setup
 	$(MAKE) all
 	HELM=$(HELM_BIN) $(BIN) build overlays/default
+
+# Differential fuzzing against kubectl kustomize (test/fuzz-diff/fuzz.py): SEEDS
+# random trees from seed SEED, in JOBS parallel jobs; KEEP=1 keeps every tree
+# in build/fuzz-diff/SEED. REPLAY=N rebuilds seed N only, keeps its tree and
+# shows the difference. Ends with a summary; fails on a disagreement that
+# test/fuzz-diff/known.txt does not list.
+SEEDS ?= 150
+SEED ?= 1
+JOBS ?= 2
+fuzz-diff: all
+	python3 test/fuzz-diff/fuzz.py --kgrender $(BIN) --jobs $(JOBS) \
+	  $(if $(REPLAY),--replay $(REPLAY) --keep build/fuzz-diff,--seeds $(SEEDS) --seed $(SEED) $(if $(KEEP),--keep build/fuzz-diff))
+
+# libFuzzer targets (test/fuzz/fuzz_*.c, clang with ASan and UBSan): each
+# runs FUZZ_SECONDS from its seed corpus test/fuzz/corpus/TARGET (new inputs
+# go to build/fuzz/corpus/TARGET, crashes to build/fuzz/artifacts/); fails
+# when any finds a crash, hang, leak or sanitizer report. FUZZ_TARGETS picks some.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= $(patsubst test/fuzz/%.c,%,$(wildcard test/fuzz/fuzz_*.c))
+fuzz:
+	$(MAKE) -j2 FUZZ=1 $(addprefix build/fuzz/bin/,$(FUZZ_TARGETS))
+	test/fuzz/run $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+ifeq ($(FUZZ),1)
+build/fuzz/bin/%: test/fuzz/%.c test/fuzz/fuzz.h $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_OBJS) $(LDLIBS)
+endif
 
 # Regenerates test/golden/cases/*/want.* with kubectl kustomize.
 golden:

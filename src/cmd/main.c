@@ -4,6 +4,7 @@
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 struct command {
     const char *name;
@@ -34,9 +35,23 @@ static void usage(FILE *f)
           "Use \"kgrender [command] --help\" for more information about a command.\n", f);
 }
 
+/* Every pass over a document recurses, and the loader allows yaml.v3's
+ * 10000 levels of nesting: a sanitizer build's frames need more than the
+ * usual 8 MB for that. Linux grows the main thread's stack up to the limit
+ * current at the time, so raising the soft limit here is enough. */
+static void raise_stack_limit(void)
+{
+    const rlim_t want = (rlim_t)64 << 20;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_STACK, &rl) || rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= want) return;
+    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= want ? want : rl.rlim_max;
+    setrlimit(RLIMIT_STACK, &rl);
+}
+
 int main(int argc, char **argv)
 {
     setlocale(LC_CTYPE, "C.UTF-8");
+    raise_stack_limit();
     if (argc < 2) { /* like kubectl: no command prints the help */
         usage(stdout);
         return 0;

@@ -10,69 +10,14 @@
  * doubling for objects both passes reach). */
 #include "meta.h"
 #include "err.h"
-#include <regex.h>
+#include "image.h"
 #include <string.h>
 
 struct image_tag {
     arena *a;
     const char *name, *new_name, *new_tag, *digest, *tag_suffix;
-    regex_t re;
-    int re_ok;
+    image_matcher m;
 };
-
-/* kustomize's image.Split: name, tag and digest, looking for ':' and '@'
- * only after the first '/' so that a registry port is part of the name. */
-static void split_image(arena *a, const char *img, const char **name, const char **tag, const char **digest)
-{
-    const char *slash = strchr(img, '/');
-    const char *search = slash && slash != img ? slash : img;
-    const char *at = strchr(search, '@'), *colon = strchr(search, ':');
-    *tag = *digest = "";
-    *name = img;
-    if (!at && !colon) return;
-    if (at && (!colon || at < colon)) {
-        *name = arena_strndup(a, img, (size_t)(at - img));
-        *digest = at + 1;
-    } else if (at) {
-        *name = arena_strndup(a, img, (size_t)(colon - img));
-        *tag = arena_strndup(a, colon + 1, (size_t)(at - colon - 1));
-        *digest = at + 1;
-    } else {
-        *name = arena_strndup(a, img, (size_t)(colon - img));
-        *tag = colon + 1;
-    }
-}
-
-/* The match regex ^NAME(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$
- * decided without regexec when NAME holds no regex syntax but '.' (which
- * matches any character): glibc's regexec in a UTF-8 locale dominated the
- * build time. Returns -1 when only the regex can tell. */
-static int tag_char(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || (c && strchr("_.{}-", c));
-}
-
-static int quick_match(const char *name, const char *img)
-{
-    size_t i;
-    for (i = 0; name[i]; i++) {
-        if (strchr("\\^$*+?()[]{}|", name[i])) return -1;
-        if (!img[i] || (name[i] != '.' && name[i] != img[i])) return 0;
-    }
-    const char *p = img + i;
-    if (*p == ':')
-        for (p++; tag_char(*p); p++) {}
-    if (!strncmp(p, "@sha256:", 8))
-        for (p += 8; tag_char(*p); p++) {}
-    return *p == 0;
-}
-
-static int image_matches(struct image_tag *t, const char *img)
-{
-    int q = quick_match(t->name, img);
-    if (q >= 0) return q;
-    return t->re_ok && regexec(&t->re, img, 0, NULL, 0) == 0;
-}
 
 static int update_image(struct image_tag *t, resource *r, node **slot)
 {
@@ -81,9 +26,13 @@ static int update_image(struct image_tag *t, resource *r, node **slot)
     if (!img)
         return err_set("%s: %s: an image must be a string, found a mapping or list", node_pos(t->a, *slot),
                        resid_display(t->a, &r->id));
-    if (!image_matches(t, img)) return 0;
+    int match = image_matcher_match(&t->m, img);
+    if (match < 0)
+        return err_set("%s: images: name '%s' is not a valid regular expression (%s): kustomize fails on it",
+                       node_pos(t->a, *slot), t->name, t->m.err);
+    if (!match) return 0;
     const char *name, *tag, *digest;
-    split_image(t->a, img, &name, &tag, &digest);
+    image_split(t->a, img, &name, &tag, &digest);
     if (*t->new_name) name = t->new_name;
     if (*t->new_tag) {
         tag = t->new_tag;
@@ -147,10 +96,7 @@ static int read_image_tag(arena *a, const node *it, struct image_tag *t)
         meta_string_field(a, it, "newTag", &t->new_tag) < 0 || meta_string_field(a, it, "digest", &t->digest) < 0 ||
         meta_string_field(a, it, "tagSuffix", &t->tag_suffix) < 0)
         return -1;
-    /* Go's regexp is close enough to POSIX ERE for image names; a name that
-     * does not compile matches nothing. */
-    const char *pattern = arena_printf(a, "^%s(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$", t->name);
-    t->re_ok = regcomp(&t->re, pattern, REG_EXTENDED | REG_NOSUB) == 0;
+    image_matcher_init(&t->m, a, t->name);
     return 0;
 }
 
@@ -191,6 +137,6 @@ int builtin_images(kust *k, node *config, resmap *rm)
         if (!strcmp(r->id.kind, "CustomResourceDefinition")) continue;
         rc = fieldspecs_walk(a, &fss, r, -1, visit_image, &t); /* never creates */
     }
-    if (t.re_ok) regfree(&t.re);
+    image_matcher_free(&t.m);
     return rc;
 }

@@ -31,6 +31,7 @@ struct loader {
     enum { DUP_FAIL, DUP_LAST_WINS, DUP_KEEP } dup;
     int yaml11; /* go-yaml v2's typing of plain scalars and keys (yaml_load_v2) */
     size_t line_base; /* lines before the part being parsed (see next_chunk) */
+    size_t aliased; /* nodes of this document copied by aliases */
 };
 
 /* The key node of an entry already in mapping m. */
@@ -40,6 +41,15 @@ static node *existing_key(node *m, const node *key)
         if (!strcmp(m->u.map.items[i].key->u.str.s, key->u.str.s)) return m->u.map.items[i].key;
     return NULL;
 }
+
+/* Limits that keep hostile input from exhausting the stack (every pass over
+ * the tree recurses) or memory (aliases are expanded into copies). The depth
+ * is yaml.v3's, so kustomize fails there too. kustomize expands aliases
+ * without a limit (kyaml de-anchors documents): a million copied nodes take
+ * it 18 s and 1.4 GB, a "billion laughs" document hangs it; kgrender refuses
+ * a document past two million. */
+#define MAX_DEPTH 10000
+#define MAX_ALIAS_NODES 2000000
 
 static void set_pos(struct loader *L, node *n, const yaml_mark_t *m)
 {
@@ -147,6 +157,8 @@ static void apply_merges(struct loader *L, node *m)
 
 static int push(struct loader *L, node *coll)
 {
+    if (L->depth >= MAX_DEPTH)
+        return err_set("%s:%u:%u: invalid YAML: exceeded max depth of %d", L->file, coll->line, coll->col, MAX_DEPTH);
     if (L->depth == L->cap) {
         L->cap = L->cap ? L->cap * 2 : 16;
         L->stack = realloc(L->stack, L->cap * sizeof *L->stack);
@@ -183,6 +195,32 @@ static node *make_scalar_v2(struct loader *L, node *n, const char *text, size_t 
     return n;
 }
 
+static size_t node_count(const node *n)
+{
+    size_t c = 1;
+    if (n->kind == N_MAP)
+        for (uint32_t i = 0; i < n->u.map.n; i++) c += node_count(n->u.map.items[i].val);
+    else if (n->kind == N_SEQ)
+        for (uint32_t i = 0; i < n->u.seq.n; i++) c += node_count(n->u.seq.items[i]);
+    return c;
+}
+
+/* An alias is a copy of its anchor's node (so that later steps may change
+ * either): refused before the copies grow too many ("billion laughs"). */
+static int expand_alias(struct loader *L, yaml_event_t *ev, node **out)
+{
+    node *target = find_anchor(L, (const char *)ev->data.alias.anchor);
+    size_t line = L->line_base + ev->start_mark.line + 1, col = ev->start_mark.column + 1;
+    if (!target)
+        return err_set("%s:%zu:%zu: unknown anchor '%s' referenced", L->file, line, col, ev->data.alias.anchor);
+    L->aliased += node_count(target);
+    if (L->aliased > MAX_ALIAS_NODES)
+        return err_set("%s:%zu:%zu: invalid YAML: document contains excessive aliasing (over %d nodes copied "
+                       "by aliases)", L->file, line, col, MAX_ALIAS_NODES);
+    *out = node_clone(L->a, target);
+    return 0;
+}
+
 static node *make_scalar(struct loader *L, yaml_event_t *ev)
 {
     const char *text = (const char *)ev->data.scalar.value;
@@ -217,7 +255,12 @@ static node *make_scalar(struct loader *L, yaml_event_t *ev)
     p->flags |= n->flags;
     node_set_pos(p, n);
     kind = p->kind;
-    if (tagkind >= 0 && tagkind != kind && !(tagkind == N_FLOAT && kind == N_INT)) p->kind = (uint8_t)tagkind;
+    if (tagkind >= 0 && tagkind != kind && !(tagkind == N_FLOAT && kind == N_INT)) {
+        /* yaml.v3 cannot decode such a scalar: kustomize fails when it
+         * converts the object for output; the emitter reports it. */
+        p->kind = (uint8_t)tagkind;
+        p->flags |= NF_BAD_TAG;
+    }
     return p;
 }
 
@@ -265,6 +308,7 @@ static int load_stream(struct loader *L, const char *buf, size_t len, node_list 
         case YAML_DOCUMENT_START_EVENT:
             L->root = NULL;
             L->nanchors = 0;
+            L->aliased = 0;
             break;
         case YAML_DOCUMENT_END_EVENT:
             if (L->root && L->root->kind != N_NULL) list_push(out, L->root);
@@ -287,17 +331,10 @@ static int load_stream(struct loader *L, const char *buf, size_t len, node_list 
             add_anchor(L, ev.data.scalar.anchor, n);
             rc = attach(L, n);
             break;
-        case YAML_ALIAS_EVENT: {
-            node *target = find_anchor(L, (const char *)ev.data.alias.anchor);
-            if (!target) {
-                rc = err_set("%s:%zu:%zu: unknown anchor '%s' referenced", L->file, ev.start_mark.line + 1,
-                             ev.start_mark.column + 1, ev.data.alias.anchor);
-                break;
-            }
-            n = node_clone(L->a, target);
-            rc = attach(L, n);
+        case YAML_ALIAS_EVENT:
+            rc = expand_alias(L, &ev, &n);
+            if (rc == 0) rc = attach(L, n);
             break;
-        }
         case YAML_SEQUENCE_START_EVENT:
         case YAML_MAPPING_START_EVENT:
             n = node_new(L->a, ev.type == YAML_SEQUENCE_START_EVENT ? N_SEQ : N_MAP);
@@ -308,7 +345,7 @@ static int load_stream(struct loader *L, const char *buf, size_t len, node_list 
                 n->flags |= NF_FLOW;
             add_anchor(L, ev.type == YAML_SEQUENCE_START_EVENT ? ev.data.sequence_start.anchor
                                                              : ev.data.mapping_start.anchor, n);
-            push(L, n);
+            rc = push(L, n);
             break;
         case YAML_SEQUENCE_END_EVENT:
         case YAML_MAPPING_END_EVENT: {

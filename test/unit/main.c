@@ -24,6 +24,7 @@ int run_imageref_tests(void) __attribute__((weak));
 int run_quirks_tests(void) __attribute__((weak));
 int run_plugins_tests(void) __attribute__((weak));
 int run_godecode_tests(void) __attribute__((weak));
+int run_image_tests(void) __attribute__((weak));
 
 struct group {
     const char *name;
@@ -45,6 +46,7 @@ int main(int argc, char **argv)
         {"quirks", run_quirks_tests},
         {"plugins", run_plugins_tests},
         {"godecode", run_godecode_tests},
+        {"image", run_image_tests},
     };
     int failed = 0;
     for (size_t i = 0; i < sizeof groups / sizeof *groups; i++) {

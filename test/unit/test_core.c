@@ -252,6 +252,51 @@ static void test_yaml_load_errors(void **state)
     assert_null(one);
 }
 
+/* "[[[...]]]" nested depth deep, as a value of key a. */
+static char *nested(int depth)
+{
+    char *s = malloc((size_t)depth * 2 + 8);
+    strcpy(s, "a: ");
+    memset(s + 3, '[', (size_t)depth);
+    memset(s + 3 + depth, ']', (size_t)depth);
+    strcpy(s + 3 + 2 * depth, "\n");
+    return s;
+}
+
+/* Found by test/fuzz: hostile documents crashed the loader's users (stack
+ * overflow from deep nesting) or hung it (exponential alias copies). */
+static void test_yaml_load_limits(void **state)
+{
+    arena *a = *state;
+    node *doc;
+    char *ok = nested(9999), *deep = nested(10000); /* with the root mapping: 10000 and 10001 levels */
+    assert_int_equal(yaml_load_one(a, "ok.yaml", ok, strlen(ok), &doc), 0);
+    assert_int_equal(yaml_load_one(a, "deep.yaml", deep, strlen(deep), &doc), -1);
+    assert_non_null(strstr(err_msg(), "deep.yaml:1:10003: invalid YAML: exceeded max depth of 10000"));
+    free(ok);
+    free(deep);
+    strbuf sb = STRBUF_INIT;
+    sb_adds(&sb, "l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for (int i = 1; i <= 9; i++) {
+        sb_addf(&sb, "l%d: &l%d [", i, i);
+        for (int j = 0; j < 10; j++) sb_addf(&sb, "%s*l%d", j ? ", " : "", i - 1);
+        sb_adds(&sb, "]\n");
+    }
+    assert_int_equal(yaml_load_one(a, "laughs.yaml", sb.buf, sb.len, &doc), -1);
+    assert_non_null(strstr(err_msg(), "laughs.yaml:7:")); /* l6: its first alias passes two million */
+    assert_non_null(strstr(err_msg(), "excessive aliasing"));
+    /* a million copied nodes (kustomize still builds that) load */
+    sb.len = 0;
+    sb_adds(&sb, "l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for (int i = 1; i <= 5; i++) {
+        sb_addf(&sb, "l%d: &l%d [", i, i);
+        for (int j = 0; j < 10; j++) sb_addf(&sb, "%s*l%d", j ? ", " : "", i - 1);
+        sb_adds(&sb, "]\n");
+    }
+    assert_int_equal(yaml_load_one(a, "many.yaml", sb.buf, sb.len, &doc), 0);
+    sb_release(&sb);
+}
+
 static void test_yaml_load_types(void **state)
 {
     arena *a = *state;
@@ -604,6 +649,7 @@ int run_core_tests(void)
         cmocka_unit_test_setup_teardown(test_node_clone_equal, setup_arena, teardown_arena),
         cmocka_unit_test_setup_teardown(test_yaml_load_positions, setup_arena, teardown_arena),
         cmocka_unit_test_setup_teardown(test_yaml_load_errors, setup_arena, teardown_arena),
+        cmocka_unit_test_setup_teardown(test_yaml_load_limits, setup_arena, teardown_arena),
         cmocka_unit_test_setup_teardown(test_yaml_load_types, setup_arena, teardown_arena),
         cmocka_unit_test_setup_teardown(test_scalar_resolve_plain, setup_arena, teardown_arena),
         cmocka_unit_test_setup_teardown(test_scalar_v2, setup_arena, teardown_arena),

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <string.h>
+#include "err.h"
 #include "kyaml.h"
 
 /* Builds one document and checks fast == libyaml whenever fast accepts;
@@ -46,6 +47,25 @@ static void test_fast_path_declines_what_it_must(void **state)
     assert_false(check_doc("a: aaaaaaaaa bbbbbbbbb ccccccccc ddddddddd eeeeeeeee fffffffff ggggggggg hhhhhhhhh\n"));
 }
 
+/* A scalar whose explicit tag its text does not fit (found by test/fuzz/fuzz_yaml:
+ * the fast path wrote a long !!float text unfolded, libyaml folded it): both
+ * paths refuse it with yaml.v3's message, as kustomize fails. */
+static void test_bad_tag_is_an_error(void **state)
+{
+    (void)state;
+    const char *src = "a: !!float x1 aaaaaaaaa bbbbbbbbb ccccccccc ddddddddd eeeeeeeee fffffffff ggggggggg hh\n";
+    arena *a = arena_new();
+    node *doc;
+    assert_int_equal(yaml_load_one(a, "t.yaml", src, strlen(src), &doc), 0);
+    strbuf out = STRBUF_INIT;
+    assert_false(yaml_emit_fast(&out, doc));
+    assert_int_equal(yaml_emit(&out, doc), -1);
+    assert_non_null(strstr(err_msg(), "cannot decode !!str `x1 aaaaaaaaa"));
+    assert_non_null(strstr(err_msg(), "as a !!float"));
+    sb_release(&out);
+    arena_free(a);
+}
+
 static void test_fast_path_accepts_common_documents(void **state)
 {
     (void)state;
@@ -64,6 +84,7 @@ int run_emit_tests(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fast_path_declines_what_it_must),
         cmocka_unit_test(test_fast_path_accepts_common_documents),
+        cmocka_unit_test(test_bad_tag_is_an_error),
     };
     return cmocka_run_group_tests_name("emit", tests, NULL, NULL);
 }
