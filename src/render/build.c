@@ -433,6 +433,13 @@ int build_objects(build *b, const char *dir, resmap *rm)
     kust k;
     int rc = top_level(b, dir, &k, rm);
     if (rc == 0) {
+        /* kustomize's IgnoreLocal rebuilds the resmap by id at the very end:
+         * transformers (patches, replacements, vars) that gave two objects one
+         * id fail only here. It fails even when they are local-config (the
+         * removal by id then finds the second one missing). */
+        rc = resmap_check_unique(b->a, rm);
+    }
+    if (rc == 0) {
         drop_local_config(rm);
         rc = sort_resources(b->a, rm, map_get(k.k, "sortOptions"));
     }

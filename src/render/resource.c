@@ -264,6 +264,21 @@ int resmap_append(arena *a, resmap *m, resource *r)
     return 0;
 }
 
+int resmap_check_unique(arena *a, resmap *m)
+{
+    for (size_t i = 0; i < m->n; i++) resource_refresh_id(m->v[i]);
+    resmap_reindex(m);
+    for (size_t i = 0; i < m->n; i++) {
+        const resource *r = m->v[i], *old = resmap_find(m, &r->id);
+        if (old != r)
+            return err_set("may not add resource with an already registered id: %s (two objects end up with this id; "
+                           "from %s and from %s)",
+                           resid_display(a, &r->id), old->origin ? old->origin : "generated",
+                           r->origin ? r->origin : "generated");
+    }
+    return 0;
+}
+
 void resmap_remove_at(resmap *m, size_t i)
 {
     memmove(&m->v[i], &m->v[i + 1], (m->n - i - 1) * sizeof *m->v);

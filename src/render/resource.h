@@ -84,6 +84,9 @@ int resmap_append(arena *a, resmap *m, resource *r);
 /* Appends without the duplicate check (callers that handle merges). */
 void resmap_push(resmap *m, resource *r);
 resource *resmap_find(const resmap *m, const resid *id);
+/* Re-reads every object's id from its current fields and fails when two
+ * objects now share one. */
+int resmap_check_unique(arena *a, resmap *m);
 /* Rebuilds the index after identities changed. */
 void resmap_reindex(resmap *m);
 void resmap_remove_at(resmap *m, size_t i);

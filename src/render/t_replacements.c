@@ -311,6 +311,10 @@ static int apply_target(arena *a, const node *tnode, const node **value, resmap 
                 return err_prefix("%s: replacing '%s' in %s", node_pos(a, tnode), path ? path : "",
                                   resid_display(a, &r->id));
         }
+        /* kustomize re-reads ids from the objects for every later selection
+         * (the next target, the next replacement's source): a renamed object
+         * is found by its new name only */
+        resource_refresh_id(r);
     }
     return 0;
 }
@@ -337,8 +341,7 @@ int builtin_replacements(kust *k, node *config, resmap *rm)
     for (size_t i = 0; rc == 0 && i < repls.n; i++) rc = apply_replacement(k, repls.v[i], rm);
     list_free(&repls);
     if (rc < 0) return -1;
-    /* targets may include names, namespaces or kinds: ids are re-read once */
-    for (size_t i = 0; i < rm->n; i++) resource_refresh_id(rm->v[i]);
+    /* ids were re-read as targets changed them; the index follows once */
     resmap_reindex(rm);
     return 0;
 }
