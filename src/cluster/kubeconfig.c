@@ -5,6 +5,7 @@
  * decoded; or the in-cluster service account. Every error names the file,
  * line and field. */
 #include "kubeconfig.h"
+#include "base64.h"
 #include "err.h"
 #include "kyaml.h"
 #include "node.h"
@@ -281,7 +282,7 @@ static int pem_field(const struct at *at, const char *key, const char **pem, siz
     if (str_field(at, key, &file) < 0 || str_field(at, datakey, &data) < 0) return -1;
     if (data) {
         strbuf sb = STRBUF_INIT;
-        if (kube_base64_decode(data, strlen(data), &sb) < 0 || !sb.len) {
+        if (base64_decode(data, strlen(data), &sb) < 0 || !sb.len) {
             sb_release(&sb);
             return field_err(at, datakey, "not valid base64");
         }
@@ -297,34 +298,6 @@ static int pem_field(const struct at *at, const char *key, const char **pem, siz
         return field_err(at, key, msg);
     }
     return 0;
-}
-
-int kube_base64_decode(const char *s, size_t n, strbuf *out)
-{
-    unsigned acc = 0;
-    int bits = 0, pad = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        int v;
-        if (c >= 'A' && c <= 'Z') v = c - 'A';
-        else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-        else if (c >= '0' && c <= '9') v = c - '0' + 52;
-        else if (c == '+') v = 62;
-        else if (c == '/') v = 63;
-        else if (c == '=') {
-            pad++;
-            continue;
-        } else if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
-        else return -1;
-        if (pad) return -1; /* data after padding */
-        acc = (acc << 6) | (unsigned)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            sb_addc(out, (char)((acc >> bits) & 0xff));
-        }
-    }
-    return pad > 2 ? -1 : 0;
 }
 
 /* ---- the selected cluster, user and context ----------------------------- */

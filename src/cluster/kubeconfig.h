@@ -55,8 +55,6 @@ typedef struct kube_config {
  * -1 with err_set() naming the file and field. */
 int kube_config_load(arena *a, const cluster_flags *f, kube_config *out);
 
-/* Decodes standard base64 (whitespace ignored) into out. -1 on bad input. */
-int kube_base64_decode(const char *s, size_t n, strbuf *out);
 
 /* ---- credentials (auth.c) ---- */
 typedef struct kube_auth kube_auth;

@@ -69,7 +69,6 @@ const char *plugin_source_text(const plugin *p);
 /* values_from.c */
 int plugin_global_values(expander *x);
 int plugin_merged_values(expander *x, plugin *p);
-int base64_decode(const char *s, size_t n, strbuf *out);
 /* A ConfigMap's binaryData (YAML files) and data, or a Secret's data and stringData, as values under prefix. */
 int read_values_object(arena *a, const resource *r, const char *prefix, node *root);
 

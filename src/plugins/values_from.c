@@ -3,35 +3,11 @@
  * order (ConfigMaps and Secrets of the same build), spec.values, --values
  * files, then --set (global.KEY and PLUGIN.KEY). Chart defaults are helm's. */
 #include "plugin_impl.h"
+#include "base64.h"
 #include "err.h"
 #include "kyaml.h"
 #include <stdlib.h>
 #include <string.h>
-
-int base64_decode(const char *s, size_t n, strbuf *out)
-{
-    unsigned acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        int v;
-        if (c >= 'A' && c <= 'Z') v = c - 'A';
-        else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-        else if (c >= '0' && c <= '9') v = c - '0' + 52;
-        else if (c == '+') v = 62;
-        else if (c == '/') v = 63;
-        else if (c == '=' || c == '\n' || c == '\r' || c == ' ') continue;
-        else return -1;
-        acc = (acc << 6) | (unsigned)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            sb_addc(out, (char)((acc >> bits) & 0xff));
-        }
-    }
-    if (!out->buf) sb_grow(out, 1);
-    return 0;
-}
 
 /* Keys of a mapping sorted (ConfigMap data has no meaningful order; sorted is deterministic). */
 static int cmp_pair(const void *x, const void *y)

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "base64.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -381,11 +382,11 @@ static void test_base64(void **state)
 {
     (void)state;
     strbuf sb = STRBUF_INIT;
-    assert_int_equal(kube_base64_decode("aGVs\nbG8=", 9, &sb), 0);
+    assert_int_equal(base64_decode("aGVs\nbG8=", 9, &sb), 0);
     assert_string_equal(sb.buf, "hello");
     sb_reset(&sb);
-    assert_int_equal(kube_base64_decode("a=b", 3, &sb), -1);
-    assert_int_equal(kube_base64_decode("a!", 2, &sb), -1);
+    assert_int_equal(base64_decode("a=b", 3, &sb), -1);
+    assert_int_equal(base64_decode("a!", 2, &sb), -1);
     sb_release(&sb);
 }
 

@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "base64.h"
 #include <string.h>
 
 #include "kyaml.h"
