@@ -73,7 +73,20 @@ static void bom_swaps_apply(strbuf *out, size_t from)
         size_t n;
         memcpy(&n, bom_swaps.buf + i, sizeof n);
         const char *written = bom_swaps.buf + i + sizeof n, *real = written + n;
-        char *at = memmem(out->buf + from, out->len - from, written, n);
+        /* The stand-in is always double-quoted text that starts the
+         * scalar, so only a match right after a '"' is it: the same
+         * characters can stand in a plain or single-quoted scalar
+         * written earlier in the document. */
+        char *at = NULL;
+        for (size_t pos = from; pos < out->len;) {
+            char *m = memmem(out->buf + pos, out->len - pos, written, n);
+            if (!m) break;
+            if (m > out->buf && m[-1] == '"') {
+                at = m;
+                break;
+            }
+            pos = (size_t)(m - out->buf) + 1;
+        }
         if (at) {
             memcpy(at, real, n);
             from = (size_t)(at - out->buf) + n;
