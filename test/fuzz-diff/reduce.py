@@ -169,14 +169,14 @@ class Reducer:
         flat = dirs == {self.path}
         if flat:
             files = {os.path.relpath(r, self.path): v for r, v in files.items()}
-            path = '.'
+            path = self.path = '.'
         else:
             path = self.path
         self.write(files, out)
         if not flat:
             open(os.path.join(out, 'path'), 'w').write(path + '\n')
         ku = fuzz.run(self.opts.kustomize + [path], out, 120)
-        target = out if flat else out
+        target = out
         if ku[0] == 0:
             open(os.path.join(target, 'want.yaml'), 'wb').write(ku[1])
         else:
