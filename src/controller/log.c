@@ -2,6 +2,7 @@
  * JSON objects for log collectors. One write per line, so lines from
  * several threads never interleave. */
 #include "controller.h"
+#include "jsonout.h"
 #include "strbuf.h"
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,17 +15,10 @@ static int as_json;
 
 void ctl_log_init(int json) { as_json = json; }
 
+/* A JSON string: the one writer, Go's encoding/json form (render/jsonout.c). */
 static void json_str(strbuf *sb, const char *s)
 {
-    sb_addc(sb, '"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') sb_addc(sb, '\\'), sb_addc(sb, (char)c);
-        else if (c == '\n') sb_adds(sb, "\\n");
-        else if (c < 0x20) sb_addf(sb, "\\u%04x", c);
-        else sb_addc(sb, (char)c);
-    }
-    sb_addc(sb, '"');
+    json_string(sb, s, strlen(s));
 }
 
 /* text values with spaces or quotes are quoted */

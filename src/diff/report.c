@@ -1,6 +1,7 @@
 /* The output forms of kgrender diff: unified text (coloured on a terminal),
  * markdown for a pull-request comment, JSON for tools. */
 #include "diff.h"
+#include "jsonout.h"
 #include <string.h>
 
 const char *diff_obj_label(arena *a, const resid *id)
@@ -91,17 +92,10 @@ int diff_report_markdown(const diff_result *r, const diff_options *opt, strbuf *
     return rc;
 }
 
+/* A JSON string: the one writer, Go's encoding/json form (render/jsonout.c). */
 static void json_str(strbuf *out, const char *s)
 {
-    sb_addc(out, '"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') { sb_addc(out, '\\'); sb_addc(out, (char)c); }
-        else if (c == '\n') sb_adds(out, "\\n");
-        else if (c < 0x20) sb_addf(out, "\\u%04x", c);
-        else sb_addc(out, (char)c);
-    }
-    sb_addc(out, '"');
+    json_string(out, s, strlen(s));
 }
 
 void diff_report_json(const diff_result *r, strbuf *out)

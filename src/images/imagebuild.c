@@ -4,6 +4,7 @@
  * json (per image the objects and fields that use it, and its mirror name),
  * a hauler Images manifest or a zarf package with the images component. */
 #include "images.h"
+#include "jsonout.h"
 #include "err.h"
 #include "scalar.h"
 #include <stdlib.h>
@@ -94,16 +95,10 @@ static struct entry *sorted_entries(arena *a, const images_job *job, image_uses 
     return v;
 }
 
+/* A JSON string: the one writer, Go's encoding/json form (render/jsonout.c). */
 static void json_str(strbuf *out, const char *s)
 {
-    sb_addc(out, '"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') sb_addc(out, '\\'), sb_addc(out, (char)c);
-        else if (c < 0x20) sb_addf(out, "\\u%04x", c);
-        else sb_addc(out, (char)c);
-    }
-    sb_addc(out, '"');
+    json_string(out, s, strlen(s));
 }
 
 static void json_field(strbuf *out, const char *indent, const char *key, const char *val, int comma)

@@ -1,6 +1,7 @@
 /* `kgrender plugins`: every plugin in dependency order, as a table whose
  * columns are as wide as their widest cell (kubectl's style), or as JSON. */
 #include "plugin_impl.h"
+#include "jsonout.h"
 #include <string.h>
 
 enum { C_NAME, C_STATE, C_KIND, C_SOURCE, C_VERSION, C_NS, C_DEPS, NCOLS };
@@ -35,16 +36,10 @@ static void cells(const plugin *p, const char **c, strbuf *deps)
     c[C_DEPS] = deps->len ? deps->buf : "-";
 }
 
+/* A JSON string: the one writer, Go's encoding/json form (render/jsonout.c). */
 static void json_str(strbuf *out, const char *s)
 {
-    sb_addc(out, '"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') sb_addf(out, "\\%c", c);
-        else if (c < 0x20) sb_addf(out, "\\u%04x", c);
-        else sb_addc(out, (char)c);
-    }
-    sb_addc(out, '"');
+    json_string(out, s, strlen(s));
 }
 
 static void format_json(plugin **order, size_t n, strbuf *out)
