@@ -6,6 +6,7 @@
 #include "preparse.h"
 #include "remote.h"
 #include "kyaml.h"
+#include "quirks.h"
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -142,14 +143,6 @@ int kust_read_file(kust *k, const char *rel, const node *where, strbuf *out, con
     return 0;
 }
 
-/* A *List kind with an items field (kustomize's inlineAnyEmbeddedLists). */
-static int is_list(const node *obj)
-{
-    const char *kind = obj->kind == N_MAP ? node_get_str(obj, "kind", NULL) : NULL;
-    size_t n = kind ? strlen(kind) : 0;
-    return n >= 4 && !strcmp(kind + n - 4, "List") && map_get(obj, "items");
-}
-
 static int add_resource(kust *k, const char *file, node *doc, resmap *rm)
 {
     resource *r;
@@ -159,42 +152,22 @@ static int add_resource(kust *k, const char *file, node *doc, resmap *rm)
     return resmap_append(k->b->a, rm, r);
 }
 
-/* Appends a List's items to q, a List among them replaced by its own items
- * (kustomize re-reads each item on its own, expanding it in place). */
-static int flatten_list(kust *k, node *list, node_list *q)
+/* Turns one file's documents into resources (kustomize's resource factory). */
+static int add_documents(kust *k, const char *file, const node_list *docs, int nvalues, resmap *rm)
 {
-    node *items = map_get(list, "items");
-    if (items->kind == N_NULL) return 0;
-    if (items->kind != N_SEQ)
-        return err_set("%s: expected array in %s/items, but found a %s", node_pos(k->b->a, items),
-                       node_get_str(list, "kind", NULL), items->kind == N_MAP ? "mapping" : "scalar");
-    for (uint32_t j = 0; j < items->u.seq.n; j++) {
-        node *item = items->u.seq.items[j];
-        if (!is_list(item)) list_push(q, item);
-        else if (flatten_list(k, item, q) < 0) return -1;
-    }
-    return 0;
-}
-
-/* Turns one file's documents into resources. As kustomize, the documents
- * form a queue: a List's items join its end (after the file's later
- * documents). */
-static int add_documents(kust *k, const char *file, const node_list *docs, resmap *rm)
-{
-    node_list q = {0};
-    int rc = 0;
-    for (size_t i = 0; i < docs->n; i++) list_push(&q, docs->v[i]);
-    for (size_t i = 0; rc == 0 && i < q.n; i++)
-        rc = is_list(q.v[i]) ? flatten_list(k, q.v[i], &q) : add_resource(k, file, q.v[i], rm);
-    list_free(&q);
+    node_list objs = {0};
+    int rc = objects_from_docs(k->b->a, docs, nvalues, &objs);
+    for (size_t i = 0; rc == 0 && i < objs.n; i++) rc = add_resource(k, file, objs.v[i], rm);
+    list_free(&objs);
     return rc;
 }
 
 int kust_load_objects(kust *k, const char *file, const char *buf, size_t len, resmap *rm)
 {
     node_list docs = {0};
-    int rc = yaml_load(k->b->a, file, buf, len, &docs);
-    if (rc == 0) rc = add_documents(k, file, &docs, rm);
+    int nvalues = quirk_kio_values(file, buf, len);
+    int rc = nvalues < 0 ? -1 : yaml_load(k->b->a, file, buf, len, &docs);
+    if (rc == 0) rc = add_documents(k, file, &docs, nvalues, rm);
     list_free(&docs);
     return rc;
 }
@@ -299,7 +272,7 @@ static int accumulate_resources(kust *k, resmap *rm)
         preparse_files(k, list->u.seq.items, n, pre);
         int rc = 0;
         for (size_t i = 0; rc == 0 && i < n; i++)
-            rc = pre[i].ok ? add_documents(k, pre[i].file, &pre[i].docs, rm)
+            rc = pre[i].ok ? add_documents(k, pre[i].file, &pre[i].docs, pre[i].nvalues, rm)
                            : accumulate_resource(k, list->u.seq.items[i], rm);
         preparsed_free(pre, n);
         free(pre);

@@ -169,8 +169,9 @@ int load_builtin_configs(kust *k, node *list, node_list *configs)
         if (strchr(rel, '\n')) {
             /* An inline config written as a YAML string (kustomize tries every entry as YAML first). */
             node_list docs = {0};
-            int rc = yaml_load(a, k->file, rel, strlen(rel), &docs);
-            for (size_t j = 0; rc == 0 && j < docs.n; j++) list_push(configs, docs.v[j]);
+            int nvalues = quirk_kio_values(k->file, rel, strlen(rel));
+            int rc = nvalues < 0 ? -1 : yaml_load(a, k->file, rel, strlen(rel), &docs);
+            if (rc == 0) rc = objects_from_docs(a, &docs, nvalues, configs);
             list_free(&docs);
             if (rc < 0) return -1;
             continue;
@@ -194,8 +195,9 @@ int load_builtin_configs(kust *k, node *list, node_list *configs)
         const char *full;
         node_list docs = {0};
         int rc = kust_read_file(k, rel, entry, &sb, &full);
-        if (rc == 0) rc = yaml_load(a, full, sb.buf, sb.len, &docs);
-        for (size_t j = 0; rc == 0 && j < docs.n; j++) list_push(configs, docs.v[j]);
+        int nvalues = rc == 0 ? quirk_kio_values(full, sb.buf, sb.len) : -1;
+        if (rc == 0) rc = nvalues < 0 ? -1 : yaml_load(a, full, sb.buf, sb.len, &docs);
+        if (rc == 0) rc = objects_from_docs(a, &docs, nvalues, configs);
         list_free(&docs);
         sb_release(&sb);
         if (rc < 0) return -1;

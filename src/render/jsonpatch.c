@@ -23,6 +23,7 @@ int jsonpatch_parse(arena *a, const char *file, const char *text, size_t len, no
     /* kustomize decodes text starting with '[' as JSON, anything else with
      * sigs.k8s.io/yaml's YAMLToJSON (go-yaml v2, YAML 1.1 types) */
     int rc = len && text[0] == '[' ? json_load(a, file, text, len, &doc) : yaml_load_v2(a, file, text, len, &doc);
+    if (rc == 0 && (!doc || doc->kind == N_NULL)) doc = node_new(a, N_SEQ); /* JSON null: a patch of no operations */
     if (rc == 0 && !jsonpatch_is_ops(doc))
         rc = err_set("%s: a JSON patch must be one list of operations ({op, path, value|from})", file);
     /* the values reach the object as JSON (and come back from it with the

@@ -7,6 +7,7 @@
 #include "scalar.h"
 #include "smp.h"
 #include "kyaml.h"
+#include "quirks.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,21 +15,12 @@ int patch_load_smp(kust *k, const char *file, const char *text, size_t len, node
 {
     arena *a = k->b->a;
     node_list docs = {0};
-    int rc = yaml_load_dup_keys(a, file, text, len, &docs);
-    for (size_t i = 0; rc == 0 && i < docs.n; i++) {
-        node *d = docs.v[i];
-        if (d->kind != N_MAP) {
-            rc = err_set("%s: a strategic-merge patch must be a YAML mapping (an object)", node_pos(a, d));
-            break;
-        }
-        node *items = map_get(d, "items");
-        const char *kind = node_get_str(d, "kind", NULL);
-        if (kind && !strcmp(kind, "List") && items && items->kind == N_SEQ) {
-            for (uint32_t j = 0; j < items->u.seq.n; j++) list_push(out, items->u.seq.items[j]);
-            continue;
-        }
-        list_push(out, d);
-    }
+    int nvalues = quirk_kio_values(file, text, len);
+    int rc = nvalues < 0 ? -1 : yaml_load_dup_keys(a, file, text, len, &docs);
+    for (size_t i = 0; rc == 0 && i < docs.n; i++)
+        if (docs.v[i]->kind != N_MAP && docs.v[i]->kind != N_NULL && !(docs.v[i]->kind == N_SEQ && !docs.v[i]->u.seq.n))
+            rc = err_set("%s: a strategic-merge patch must be a YAML mapping (an object)", node_pos(a, docs.v[i]));
+    if (rc == 0) rc = objects_from_docs(a, &docs, nvalues, out);
     list_free(&docs);
     return rc;
 }

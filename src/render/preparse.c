@@ -2,6 +2,7 @@
 #include "err.h"
 #include "remote.h"
 #include "kyaml.h"
+#include "quirks.h"
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,8 @@ static void *parse_share(void *arg)
     struct worker *w = arg;
     for (size_t i = w->first; i < w->n; i += w->stride) {
         struct job *j = &w->jobs[i];
-        j->out->ok = yaml_load(w->a, j->out->file, j->text.buf, j->text.len, &j->out->docs) == 0;
+        j->out->nvalues = quirk_kio_values(j->out->file, j->text.buf, j->text.len);
+        j->out->ok = j->out->nvalues >= 0 && yaml_load(w->a, j->out->file, j->text.buf, j->text.len, &j->out->docs) == 0;
         if (!j->out->ok) list_free(&j->out->docs); /* parsed again in order, so the error is reported there */
     }
     return NULL;

@@ -9,6 +9,7 @@
 typedef struct preparsed {
     const char *file;  /* the path positions and origins name */
     node_list docs;
+    int nvalues;       /* quirk_kio_values */
     int ok;            /* 0: not a plain local file, or it failed: the caller goes the usual way */
 } preparsed;
 

@@ -1,6 +1,7 @@
 #include "resource.h"
 #include "embed.h"
 #include "err.h"
+#include "kyaml.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <pthread.h>
@@ -82,6 +83,104 @@ int resource_new(arena *a, node *obj, resource **out)
     r->origin = obj->file;
     *out = r;
     return 0;
+}
+
+/* kyaml's IsNilOrEmpty: absent, null, {} or []. */
+static int nil_or_empty(const node *n)
+{
+    return !n || n->kind == N_NULL || (n->kind == N_MAP && !n->u.map.n) || (n->kind == N_SEQ && !n->u.seq.n);
+}
+
+/* kyaml's GetValue: a scalar's text, "" for null, maps and sequences. */
+static const char *field_value(const node *n)
+{
+    return nil_or_empty(n) || n->kind >= N_MAP ? "" : n->u.str.s;
+}
+
+static int ends_with_list(const char *kind)
+{
+    size_t n = strlen(kind);
+    return n >= 4 && !strcmp(kind + n - 4, "List");
+}
+
+/* kyaml's GetValidatedMetadata, as kustomize's resource factory applies it. */
+static int check_meta(arena *a, const node *obj)
+{
+    if (obj->kind != N_MAP) return err_set("%s: expected a YAML mapping (a Kubernetes object)", node_pos(a, obj));
+    const node *av = map_get(obj, "apiVersion"), *kind = map_get(obj, "kind"), *md = map_get(obj, "metadata");
+    if (nil_or_empty(av) && nil_or_empty(kind) && nil_or_empty(md))
+        return err_set("%s: missing Resource metadata (an object needs apiVersion, kind and metadata)", node_pos(a, obj));
+    const char *k = field_value(kind);
+    if (!*k) return err_set("%s: missing kind in object", node_pos(a, kind ? kind : obj));
+    if (ends_with_list(k)) return 0;
+    if (!*field_value(md && md->kind == N_MAP ? map_get(md, "name") : NULL))
+        return err_set("%s: missing metadata.name in %s object", node_pos(a, md ? md : obj), k);
+    return 0;
+}
+
+/* A *List kind with an items field (kustomize's inlineAnyEmbeddedLists). */
+static int is_list(const node *obj)
+{
+    const char *kind = obj->kind == N_MAP ? node_get_str(obj, "kind", NULL) : NULL;
+    return kind && ends_with_list(kind) && map_get(obj, "items");
+}
+
+/* Appends a List's items to q, a List among them replaced by its own items
+ * (kustomize re-reads each item on its own, expanding it in place).
+ * kustomize's factory turns the items into Go values and back through JSON. */
+static int flatten_list(arena *a, const node *list, node_list *q)
+{
+    node *items = map_get(list, "items");
+    const char *kind = node_get_str(list, "kind", NULL);
+    if (items->kind == N_SEQ)
+        for (uint32_t j = 0; j < items->u.seq.n; j++)
+            if (yaml_json_decoded(a, items->u.seq.items[j], kind) < 0)
+                return err_prefix("trouble expanding list of %s", kind);
+    if (items->kind == N_NULL) return 0;
+    if (items->kind != N_SEQ)
+        return err_set("%s: expected array in %s/items, but found a %s", node_pos(a, items),
+                       node_get_str(list, "kind", NULL), items->kind == N_MAP ? "mapping" : "scalar");
+    for (uint32_t j = 0; j < items->u.seq.n; j++) {
+        node *item = items->u.seq.items[j];
+        if (!is_list(item)) list_push(q, item);
+        else if (flatten_list(a, item, q) < 0) return -1;
+    }
+    return 0;
+}
+
+/* kyaml's reader unwraps a List or ResourceList itself, items as written,
+ * when the stream is one piece (quirk_kio_values). */
+static const node *kio_wrapped_items(const node_list *docs, int nvalues)
+{
+    if (nvalues != 1 || docs->n != 1 || docs->v[0]->kind != N_MAP) return NULL;
+    const node *d = docs->v[0];
+    const char *kind = field_value(map_get(d, "kind"));
+    if (strcmp(kind, "List") && strcmp(kind, "ResourceList")) return NULL;
+    const node *items = map_get(d, "items");
+    if (items) return items;
+    static const node none = {.kind = N_NULL};
+    return map_get(d, "functionConfig") ? &none : NULL;
+}
+
+int objects_from_docs(arena *a, const node_list *docs, int nvalues, node_list *out)
+{
+    node_list q = {0};
+    int rc = 0;
+    const node *items = kio_wrapped_items(docs, nvalues);
+    if (items && items->kind == N_MAP)
+        return err_set("%s: missing Resource metadata (the items of a %s must be a list)", node_pos(a, items),
+                       node_get_str(docs->v[0], "kind", NULL));
+    size_t n = items ? (items->kind == N_SEQ ? items->u.seq.n : 0) : docs->n;
+    node *const *v = items ? items->u.seq.items : docs->v;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        if (!nil_or_empty(v[i])) rc = check_meta(a, v[i]), list_push(&q, v[i]);
+    /* the documents form a queue: a List's items join its end, after the file's later documents */
+    for (size_t i = 0; rc == 0 && i < q.n; i++) {
+        if (is_list(q.v[i])) rc = flatten_list(a, q.v[i], &q);
+        else if (!nil_or_empty(q.v[i]) && (rc = check_meta(a, q.v[i])) == 0) list_push(out, q.v[i]);
+    }
+    list_free(&q);
+    return rc;
 }
 
 resource *resource_clone(arena *a, const resource *r)

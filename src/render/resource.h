@@ -55,6 +55,14 @@ static inline const resid *resource_org_id(const resource *r) { return r->nprev 
 
 /* Makes a resource from an object; fails naming the file:line when kind or name is missing. */
 int resource_new(arena *a, node *obj, resource **out);
+/* kyaml's reader and kustomize's resource factory, which read every object
+ * file, patch and builtin config: a stream of one piece (nvalues, from
+ * quirk_kio_values) holding a List or ResourceList is unwrapped; empty
+ * documents ({}, [], null) are dropped; a *List kind with items is replaced
+ * by its items, turned into Go values and back through JSON; each object
+ * needs a kind, and a metadata.name unless its kind ends in List. Appends
+ * the objects to out. */
+int objects_from_docs(arena *a, const node_list *docs, int nvalues, node_list *out);
 resource *resource_clone(arena *a, const resource *r);
 /* Recomputes r->id and r->idhash from the object; call after editing identity fields. */
 void resource_refresh_id(resource *r);

@@ -103,42 +103,35 @@ static int apply_json(kust *k, node *config, resmap *rm, const node *ops, const 
     return patch_json_targets(k, rm, target, ops, src, JP_PATCHES);
 }
 
-/* kustomize tries the text as both kinds of patch: as JSON operations
- * (JSON when it starts with '[', else YAML turned into JSON) and as
- * strategic-merge objects; text starting with '[' is never objects. */
+/* kustomize reads the text both ways, as strategic-merge objects (its
+ * resource factory) and as JSON operations (JSON when it starts with '[',
+ * else YAML turned into JSON), and takes the one that works: neither or
+ * both is an error, and objects that turn out to be none (only empty
+ * documents) leave the JSON reading's error. */
 int builtin_patches(kust *k, node *config, resmap *rm)
 {
     arena *a = k->b->a;
     strbuf sb = STRBUF_INIT;
     const char *src;
-    node_list docs = {0};
-    node *ops;
+    node_list smps = {0};
+    node *ops = NULL;
     int rc = patch_text(k, config, &sb, &src);
-    if (rc == 0 && sb.len && sb.buf[0] == '[') {
-        if (jsonpatch_parse(a, src, sb.buf, sb.len, &ops) < 0)
-            rc = err_prefix("patches: unable to parse SM or JSON patch");
-        else
-            rc = apply_json(k, config, rm, ops, src);
-        sb_release(&sb);
-        return rc;
-    }
-    if (rc == 0) rc = yaml_load_dup_keys(a, src, sb.buf, sb.len, &docs);
     if (rc == 0) {
-        int all_maps = docs.n > 0;
-        for (size_t i = 0; i < docs.n; i++) all_maps &= docs.v[i]->kind == N_MAP;
-        if (docs.n == 1 && jsonpatch_is_ops(docs.v[0])) {
-            rc = jsonpatch_parse(a, src, sb.buf, sb.len, &ops);
-            if (rc == 0) rc = apply_json(k, config, rm, ops, src);
-        } else if (all_maps) {
-            node_list smps = {0};
-            rc = patch_load_smp(k, src, sb.buf, sb.len, &smps);
-            if (rc == 0) rc = apply_smp(k, config, rm, &smps, src);
-            list_free(&smps);
-        } else {
-            rc = err_set("%s: patches: unable to parse SM or JSON patch", src);
-        }
+        int sm_ok = patch_load_smp(k, src, sb.buf, sb.len, &smps) == 0;
+        strbuf why = STRBUF_INIT;
+        sb_adds(&why, err_msg());
+        int json_ok = jsonpatch_parse(a, src, sb.buf, sb.len, &ops) == 0;
+        if (sm_ok && json_ok)
+            rc = err_set("%s: patches: illegally qualifies as both an SM and JSON patch", src);
+        else if (!sm_ok && !json_ok)
+            rc = err_set("%s: patches: unable to parse SM or JSON patch (as objects: %s)", src, why.len ? why.buf : "");
+        else if (sm_ok && !smps.n)
+            rc = err_prefix("patches");
+        else
+            rc = sm_ok ? apply_smp(k, config, rm, &smps, src) : apply_json(k, config, rm, ops, src);
+        sb_release(&why);
     }
-    list_free(&docs);
+    list_free(&smps);
     sb_release(&sb);
     return rc;
 }

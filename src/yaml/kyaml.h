@@ -36,6 +36,11 @@ int yaml_load_one_v2(arena *a, const char *file, const char *buf, size_t len, no
  * rewrite n in place: clone a shared tree first. */
 int yaml_json_view(arena *a, node *n, int flow, const char *what);
 void yaml_from_json(arena *a, node *n);
+/* n as kustomize turns a *List's items into objects (RNode.Map, then
+ * json.Marshal, then kyaml.Parse): yaml_json_view's data, but decoded from
+ * the node itself (no yaml.v3 re-emit, so no folded or flow quirks) and
+ * read back from JSON text (strings quoted, numbers as JSON wrote them). */
+int yaml_json_decoded(arena *a, node *n, const char *what);
 
 /* Like yaml_load, but a repeated mapping key is kept, flagged NF_KEY_DUP,
  * instead of failing: kyaml reads patches into nodes without checking and

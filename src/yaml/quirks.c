@@ -1,5 +1,7 @@
 #include "quirks.h"
 #include "node.h"
+#include "err.h"
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -260,4 +262,26 @@ char *quirk_v3_folded_reread(const char *s, size_t len, size_t *outlen)
         return NULL;
     }
     return out;
+}
+
+int quirk_kio_values(const char *file, const char *buf, size_t len)
+{
+    int n = len > 0;
+    for (size_t i = 0; i + 4 < len; i++) {
+        if (buf[i] != '\n' || memcmp(buf + i + 1, "---", 3)) continue;
+        const char *eol = memchr(buf + i + 4, '\n', len - (i + 4));
+        if (!eol) break; /* the pattern needs the line's own end */
+        const char *p = buf + i + 4, *q = eol;
+        while (p < q && isspace((unsigned char)*p)) p++;
+        while (q > p && isspace((unsigned char)q[-1])) q--;
+        if (p < q && *p != '#') {
+            int line = 2;
+            for (size_t j = 0; j < i; j++) line += buf[j] == '\n';
+            return err_set("%s:%d:1: invalid document separator: %.*s (nothing but a comment may follow ---)", file,
+                           line, (int)(q - (buf + i + 1)), buf + i + 1);
+        }
+        n++;
+        i = (size_t)(eol - buf); /* the match ends with this newline: the next needs its own */
+    }
+    return n;
 }

@@ -51,4 +51,10 @@ int quirk_v3_unreadable_block(const struct node *n);
  * *outlen), or NULL when it is s itself. */
 char *quirk_v3_folded_reread(const char *s, size_t len, size_t *outlen);
 
+/* kyaml's reader splits a stream at every "\n---...\n" line (a regex, not
+ * the YAML grammar) and refuses a separator line with more than a comment
+ * after "---"; a stream it sees as one piece may be a List it unwraps
+ * itself. Returns the number of pieces, or -1 (error set) for a bad line. */
+int quirk_kio_values(const char *file, const char *buf, size_t len);
+
 #endif

@@ -19,11 +19,11 @@ static void set_text(arena *a, node *n, const char *s, size_t len)
 /* A string as MarshalJSON gives it: folded text as yaml.v3 reads it back,
  * a timestamp in RFC 3339 (time.Time's JSON), unless yaml.v3 had to quote
  * it inside a flow collection. */
-static void view_string(arena *a, node *n, int flow)
+static void view_string(arena *a, node *n, int flow, int direct)
 {
     char out[64];
     size_t len;
-    if ((n->flags & NF_FOLDED) && !flow) {
+    if ((n->flags & NF_FOLDED) && !flow && !direct) {
         char *folded = quirk_v3_folded_reread(n->u.str.s, n->u.str.len, &len);
         if (folded) set_text(a, n, folded, len);
         free(folded);
@@ -33,7 +33,7 @@ static void view_string(arena *a, node *n, int flow)
         set_text(a, n, out, strlen(out));
 }
 
-static int view_scalar(arena *a, node *n, int flow, const char *what)
+static int view_scalar(arena *a, node *n, int flow, int direct, const char *what)
 {
     char out[64];
     if (flow && scalar_v3_flow_requotes(n)) {
@@ -41,7 +41,7 @@ static int view_scalar(arena *a, node *n, int flow, const char *what)
         n->flags &= ~(unsigned)(NF_TIMESTAMP | NF_EMPTY_NULL);
     }
     switch (n->kind) {
-    case N_STR: view_string(a, n, flow); break;
+    case N_STR: view_string(a, n, flow, direct); break;
     case N_BOOL: set_text(a, n, node_is_true(n) ? "true" : "false", node_is_true(n) ? 4 : 5); break;
     case N_NULL: set_text(a, n, "null", 4); break;
     default: { /* numbers: JSON's text; encoding/json has no NaN or infinities */
@@ -49,7 +49,7 @@ static int view_scalar(arena *a, node *n, int flow, const char *what)
         if (!strpbrk(t, "0123456789"))
             return err_set("%s: %s: json: unsupported value: %s", node_pos(a, n), what,
                            t[0] == '-' ? "-Inf" : strpbrk(t, "nN") && strpbrk(t, "aA") ? "NaN" : "+Inf");
-        if (scalar_output_text(t, n->u.str.len, out)) set_text(a, n, out, strlen(out));
+        if ((direct ? scalar_json_text : scalar_output_text)(t, n->u.str.len, out)) set_text(a, n, out, strlen(out));
     }
     }
     return 0;
@@ -74,13 +74,13 @@ static int view_key(arena *a, node_pair *p, int flow, const char *what)
     return 0;
 }
 
-int yaml_json_view(arena *a, node *n, int flow, const char *what)
+static int view_node(arena *a, node *n, int flow, int direct, const char *what)
 {
-    if (n->kind < N_MAP) return view_scalar(a, n, flow, what);
-    flow |= (n->flags & NF_FLOW) != 0;
+    if (n->kind < N_MAP) return view_scalar(a, n, flow, direct, what);
+    flow |= !direct && (n->flags & NF_FLOW);
     if (n->kind == N_SEQ) {
         for (uint32_t i = 0; i < n->u.seq.n; i++)
-            if (yaml_json_view(a, n->u.seq.items[i], flow, what) < 0) return -1;
+            if (view_node(a, n->u.seq.items[i], flow, direct, what) < 0) return -1;
         return 0;
     }
     for (uint32_t i = 0; i < n->u.map.n;) {
@@ -89,10 +89,37 @@ int yaml_json_view(arena *a, node *n, int flow, const char *what)
             map_del_at(n, i);
             continue;
         }
-        if (view_key(a, &n->u.map.items[i], flow, what) < 0 || yaml_json_view(a, n->u.map.items[i].val, flow, what) < 0)
+        if (view_key(a, &n->u.map.items[i], flow, what) < 0 || view_node(a, n->u.map.items[i].val, flow, direct, what) < 0)
             return -1;
         i++;
     }
+    return 0;
+}
+
+int yaml_json_view(arena *a, node *n, int flow, const char *what)
+{
+    return view_node(a, n, flow, 0, what);
+}
+
+/* JSON text as kyaml.Parse reads it: strings double-quoted, numbers typed
+ * by their JSON text, no block or flow styles left. */
+static void as_parsed_json(node *n)
+{
+    if (n->kind >= N_MAP) {
+        n->flags &= ~(unsigned)NF_FLOW;
+        uint32_t len = n->kind == N_SEQ ? n->u.seq.n : n->u.map.n;
+        for (uint32_t i = 0; i < len; i++) as_parsed_json(n->kind == N_SEQ ? n->u.seq.items[i] : n->u.map.items[i].val);
+        return;
+    }
+    n->flags = n->kind == N_STR ? NF_QUOTED : 0;
+    if (n->kind == N_INT || n->kind == N_FLOAT)
+        n->kind = strpbrk(n->u.str.s, ".eE") ? N_FLOAT : N_INT;
+}
+
+int yaml_json_decoded(arena *a, node *n, const char *what)
+{
+    if (view_node(a, n, 0, 1, what) < 0) return -1;
+    as_parsed_json(n);
     return 0;
 }
 

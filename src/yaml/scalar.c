@@ -168,7 +168,20 @@ static int parse_timestamp(const char *s, char *out, size_t outsz)
 }
 
 /* Resolves s; fills out (64 bytes) with the normalised text when it differs. */
-static int resolve_core(const char *s, size_t len, int *kind, char *out)
+/* Go's encoding/json float text: shortest digits, exponent form below 1e-6
+ * and from 1e21 (e-09 written e-9), -0 kept. */
+static void format_go_json_float(double f, char *out, size_t outsz)
+{
+    double abs = fabs(f);
+    int e = abs != 0 && (abs < 1e-6 || abs >= 1e21);
+    go_format_float(f, e ? 'g' : 'f', 64, out, outsz);
+    size_t n = strlen(out);
+    if (e && n >= 4 && out[n - 4] == 'e' && out[n - 3] == '-' && out[n - 2] == '0') out[n - 2] = out[n - 1], out[n - 1] = 0;
+}
+
+/* json_text: floats as encoding/json writes them, else as kustomize's
+ * output prints them (json.Marshal, then read back by yaml.v2). */
+static int resolve_core_as(const char *s, size_t len, int *kind, char *out, int json_text)
 {
     if (len == 0 || is_one_of(s, len, null_words)) {
         *kind = N_NULL;
@@ -211,9 +224,15 @@ static int resolve_core(const char *s, size_t len, int *kind, char *out)
     }
     return 0;
 as_float: /* yaml.v3's !!float, even when the JSON round trip prints an integer (1e3 -> 1000) */
-    format_json_float(strtod(buf, NULL), out, 64);
+    if (json_text) format_go_json_float(strtod(buf, NULL), out, 64);
+    else format_json_float(strtod(buf, NULL), out, 64);
     *kind = N_FLOAT;
     return 1;
+}
+
+static int resolve_core(const char *s, size_t len, int *kind, char *out)
+{
+    return resolve_core_as(s, len, kind, out, 0);
 }
 
 const char *scalar_resolve_plain(arena *a, const char *s, size_t len, int *kind, size_t *outlen)
@@ -258,6 +277,16 @@ int scalar_output_text(const char *s, size_t len, char out[64])
     while (i < len && digit(s[i])) i++;
     if (i == len && len && (s[0] != '0' || len == 1) && len < 19) return 0; /* plain decimal: as is */
     if (!resolve_core(s, len, &kind, out)) return 0;
+    return strlen(out) != len || memcmp(out, s, len) != 0;
+}
+
+int scalar_json_text(const char *s, size_t len, char out[64])
+{
+    int kind;
+    size_t i = 0;
+    while (i < len && digit(s[i])) i++;
+    if (i == len && len && (s[0] != '0' || len == 1) && len < 19) return 0;
+    if (!resolve_core_as(s, len, &kind, out, 1)) return 0;
     return strlen(out) != len || memcmp(out, s, len) != 0;
 }
 

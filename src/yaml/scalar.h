@@ -22,6 +22,9 @@ const char *scalar_resolve_plain(arena *a, const char *s, size_t len, int *kind,
  * round trip: 0x1F -> 31, 1.50 -> 1.5, 2024-01-01 -> 2024-01-01T00:00:00Z).
  * Returns 1 and fills out (64 bytes) when it differs from s. */
 int scalar_output_text(const char *s, size_t len, char out[64]);
+/* The same, but as encoding/json writes the value yaml.v3 reads (no yaml.v2
+ * re-read: -0.0 -> -0, 2.5e-7 stays, 1e20 -> 100000000000000000000). */
+int scalar_json_text(const char *s, size_t len, char out[64]);
 /* A node for text written as a plain (unquoted) scalar, typed as yaml.v3
  * types it, keeping its text (NF_TIMESTAMP marks timestamps); read bools
  * with node_is_true/node_is_false. */
