@@ -35,8 +35,8 @@ static void var_parse(arena *a, const node *v, struct var *out)
     out->raw_gvk = kgvk_string(a, group, version, kind);
     const char *apiv = node_get_str(ref, "apiVersion", NULL);
     if (apiv && *apiv) split_apiversion(a, apiv, &group, &version);
-    out->target = (resid){group, version, kind, (s = node_get_str(ref, "namespace", NULL)) ? s : "",
-                          (s = node_get_str(ref, "name", NULL)) ? s : ""};
+    const char *ns = node_get_str(ref, "namespace", NULL), *name = node_get_str(ref, "name", NULL);
+    out->target = (resid){group, version, kind, ns ? ns : "", name ? name : ""};
     s = node_get_str(v, "fieldref", "fieldPath", NULL);
     out->fieldpath = s && *s ? s : DEFAULT_FIELD_PATH;
 }
