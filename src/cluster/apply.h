@@ -180,6 +180,10 @@ void plan_free(plan *p);
 int health_eval(arena *a, const node *obj, const char **why);
 /* Objects whose readiness is their existence (no status worth watching). */
 int health_trivial(const char *group, const char *kind, const node *obj);
+/* One GET of each object, judged by health_eval: states[i] (enum health;
+ * H_MISSING when absent or its kind is not served) and whys[i] (NULL when
+ * ready), both in a. */
+void health_live(cluster *c, node *const *objs, size_t n, arena *a, uint8_t *states, const char **whys);
 
 /* ---- the engine --------------------------------------------------------------- */
 

@@ -188,6 +188,41 @@ int health_trivial(const char *group, const char *kind, const node *obj)
     return 0;
 }
 
+/* ---- one look at live objects (kgrender plugins --live) ------------------------------ */
+
+typedef struct probe {
+    uint8_t *state;
+    const char **why;
+    arena *a;
+} probe;
+
+static void on_probe(cluster *c, const cluster_result *res, void *ud)
+{
+    probe *p = ud;
+    int h = H_UNKNOWN;
+    if (res->status == 404) h = H_MISSING, *p->why = "not found";
+    else if (res->error) *p->why = arena_strdup(p->a, res->error);
+    else if (res->json) h = health_eval(p->a, res->json, p->why);
+    *p->state = (uint8_t)h;
+    (void)c;
+}
+
+void health_live(cluster *c, node *const *objs, size_t n, arena *a, uint8_t *states, const char **whys)
+{
+    probe *p = arena_alloc(a, (n ? n : 1) * sizeof *p);
+    for (size_t i = 0; i < n; i++) {
+        cluster_ref ref;
+        states[i] = H_UNKNOWN;
+        whys[i] = NULL;
+        p[i] = (probe){&states[i], &whys[i], a};
+        if (cluster_ref_of(c, objs[i], &ref) < 0) /* the server has no such kind: nothing of it is there */
+            states[i] = H_MISSING, whys[i] = arena_strdup(a, err_msg());
+        else if (cluster_get(c, &ref, a, on_probe, &p[i]) < 0)
+            whys[i] = arena_strdup(a, err_msg());
+    }
+    cluster_run(c);
+}
+
 /* ---- watches ------------------------------------------------------------------- */
 
 typedef struct watch {

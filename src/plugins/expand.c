@@ -335,6 +335,7 @@ void plugins_attach(build_options *opt, plugin_options *po)
 typedef struct table_ctx {
     plugin_options *po;
     int json;
+    const plugin_health *health;
     strbuf *out;
 } table_ctx;
 
@@ -352,7 +353,7 @@ static int table_hook(build *b, kust *top, resmap *rm, void *ctx)
     if (rc == 0) {
         for (size_t i = 0; i < n; i++)
             if (!order[i]->install_ns || !*order[i]->install_ns) order[i]->install_ns = order[i]->ns;
-        plugins_format(order, n, t->json, t->out);
+        plugins_format(order, n, t->json, t->health, t->out);
     }
     release(&x, &rest);
     return rc;
@@ -390,15 +391,16 @@ static int run_with(const char *dir, const build_options *opt, table_ctx *t,
     return rc;
 }
 
-int plugins_table(const char *dir, const build_options *opt, plugin_options *po, int json, strbuf *out)
+int plugins_table(const char *dir, const build_options *opt, plugin_options *po, int json,
+                  const plugin_health *health, strbuf *out)
 {
-    table_ctx t = {po, json, out};
+    table_ctx t = {po, json, health, out};
     return run_with(dir, opt, &t, table_hook);
 }
 
 int plugins_pull(const char *dir, const build_options *opt, plugin_options *po, strbuf *report)
 {
-    table_ctx t = {po, 0, report};
+    table_ctx t = {po, 0, NULL, report};
     if (po->offline) return err_set("kgrender pull fills the cache from the network: --offline makes no sense here");
     return run_with(dir, opt, &t, pull_hook);
 }

@@ -4,8 +4,9 @@
 #include "jsonout.h"
 #include <string.h>
 
-enum { C_NAME, C_STATE, C_KIND, C_SOURCE, C_VERSION, C_NS, C_DEPS, NCOLS };
-static const char *const headers[NCOLS] = {"NAME", "STATE", "KIND", "SOURCE", "VERSION", "NAMESPACE", "DEPENDENCIES"};
+enum { C_NAME, C_STATE, C_KIND, C_SOURCE, C_VERSION, C_NS, C_DEPS, C_HEALTH, NCOLS };
+static const char *const headers[NCOLS] = {"NAME",    "STATE",     "KIND",         "SOURCE",
+                                           "VERSION", "NAMESPACE", "DEPENDENCIES", "HEALTH"};
 
 static const char *version_of(const plugin *p)
 {
@@ -23,8 +24,9 @@ static void deps_text(const plugin *p, strbuf *sb)
     }
 }
 
-static void cells(const plugin *p, const char **c, strbuf *deps)
+static void cells(const plugin *p, const plugin_health *h, const char **c, strbuf *deps)
 {
+    c[C_HEALTH] = h ? h->fn(p, h->ud) : "";
     c[C_NAME] = p->name;
     c[C_STATE] = p->enabled ? "enabled" : "disabled";
     c[C_KIND] = plugin_kind_names[p->kind];
@@ -42,7 +44,7 @@ static void json_str(strbuf *out, const char *s)
     json_string(out, s, strlen(s));
 }
 
-static void format_json(plugin **order, size_t n, strbuf *out)
+static void format_json(plugin **order, size_t n, const plugin_health *h, strbuf *out)
 {
     sb_adds(out, "[");
     for (size_t i = 0; i < n; i++) {
@@ -59,6 +61,10 @@ static void format_json(plugin **order, size_t n, strbuf *out)
         for (size_t f = 0; f < sizeof fields / sizeof *fields; f++) {
             sb_addf(out, "%s\"%s\": ", f ? ", " : "", fields[f][0]);
             json_str(out, fields[f][1]);
+        }
+        if (h) {
+            sb_adds(out, ", \"health\": ");
+            json_str(out, h->fn(p, h->ud));
         }
         sb_adds(out, ", \"dependencies\": [");
         for (size_t d = 0; d < p->ndeps; d++) {
@@ -80,28 +86,39 @@ static void format_json(plugin **order, size_t n, strbuf *out)
     sb_adds(out, n ? "\n]\n" : "]\n");
 }
 
-void plugins_format(plugin **order, size_t n, int json, strbuf *out)
+void plugins_format(plugin **order, size_t n, int json, const plugin_health *h, strbuf *out)
 {
     if (json) {
-        format_json(order, n, out);
+        format_json(order, n, h, out);
         return;
     }
+    int ncols = h ? NCOLS : C_HEALTH;
     size_t width[NCOLS];
     const char *c[NCOLS];
     strbuf deps = STRBUF_INIT;
     for (int k = 0; k < NCOLS; k++) width[k] = strlen(headers[k]);
     for (size_t i = 0; i < n; i++) {
-        cells(order[i], c, &deps);
+        cells(order[i], h, c, &deps);
         for (int k = 0; k < NCOLS; k++)
             if (strlen(c[k]) > width[k]) width[k] = strlen(c[k]);
     }
     for (size_t i = 0; i <= n; i++) {
-        if (i) cells(order[i - 1], c, &deps);
-        for (int k = 0; k < NCOLS; k++) {
+        if (i) cells(order[i - 1], h, c, &deps);
+        for (int k = 0; k < ncols; k++) {
             const char *s = i ? c[k] : headers[k];
-            if (k == NCOLS - 1) sb_addf(out, "%s\n", s);
+            if (k == ncols - 1) sb_addf(out, "%s\n", s);
             else sb_addf(out, "%-*s   ", (int)width[k], s);
         }
     }
     sb_release(&deps);
+}
+
+const char *plugin_name(const plugin *p)
+{
+    return p->name;
+}
+
+int plugin_enabled(const plugin *p)
+{
+    return p->enabled;
 }

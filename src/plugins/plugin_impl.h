@@ -88,7 +88,7 @@ int plugin_graph_order(expander *x, int all, plugin ***order, size_t *n);
 int semver_satisfies(const char *version, const char *op, const char *want);
 
 /* list.c */
-void plugins_format(plugin **order, size_t n, int json, strbuf *out);
+void plugins_format(plugin **order, size_t n, int json, const plugin_health *h, strbuf *out);
 
 /* images.c */
 int plugin_rewrite_images(build *b, plugin *p);

@@ -49,9 +49,21 @@ void plugin_options_free(plugin_options *po);
 /* Sets the build's expansion hook (unless --keep-plugins). po must outlive the build. */
 void plugins_attach(build_options *opt, plugin_options *po);
 
+typedef struct plugin plugin;
+/* The HEALTH column: fn gives a plugin's live health as text. */
+typedef struct plugin_health {
+    const char *(*fn)(const plugin *p, void *ud);
+    void *ud;
+} plugin_health;
+/* The name and namespace a plugin's objects carry in PLUGIN_ANN_NAME. */
+const char *plugin_name(const plugin *p);
+int plugin_enabled(const plugin *p);
+
 /* kgrender plugins DIR: every plugin (nested ones included) in dependency
- * order, as a table or (json) a JSON array, into out. */
-int plugins_table(const char *dir, const build_options *opt, plugin_options *po, int json, strbuf *out);
+ * order, as a table or (json) a JSON array, into out; with health, a HEALTH
+ * column (a "health" field). */
+int plugins_table(const char *dir, const build_options *opt, plugin_options *po, int json,
+                  const plugin_health *health, strbuf *out);
 
 /* kgrender pull DIR: everything the build needs (and the sources of disabled
  * plugins) fetched into the cache; one report line per plugin into report. */
@@ -65,7 +77,7 @@ void values_merge(arena *a, node *dst, const node *src);
 /* helm --set syntax: "a.b=1,c[0]=x,list={a,b},esc=a\,b" applied to root.
  * plugin NULL: every assignment; else only global.* ones (as they are) and
  * PLUGIN.* ones (without "PLUGIN."). Returns -1 with *why on a syntax error. */
-int values_apply_set(arena *a, node *root, const char *expr, const char *plugin, const char **why);
+int values_apply_set(arena *a, node *root, const char *expr, const char *target_plugin, const char **why);
 /* The first key segment of each assignment (the plugin it is for, or "global"). */
 void values_set_scopes(arena *a, const char *expr, strlist *out);
 /* The mapping at a plain dotted path ("a.b"; "" is root), created when missing. */

@@ -157,17 +157,17 @@ static node *parse_value(arena *a, const char *v, size_t n)
 }
 
 /* Whether an assignment's key is for this plugin; *skip: how much of the key to drop. */
-static int for_plugin(const char *key, size_t klen, const char *plugin, size_t *skip)
+static int for_plugin(const char *key, size_t klen, const char *target_plugin, size_t *skip)
 {
     *skip = 0;
-    if (!plugin) return 1;
+    if (!target_plugin) return 1;
     if (klen > 7 && !memcmp(key, "global.", 7)) return 1;
-    size_t n = strlen(plugin);
+    size_t n = strlen(target_plugin);
     *skip = n + 1;
-    return klen > n + 1 && !memcmp(key, plugin, n) && key[n] == '.';
+    return klen > n + 1 && !memcmp(key, target_plugin, n) && key[n] == '.';
 }
 
-int values_apply_set(arena *a, node *root, const char *expr, const char *plugin, const char **why)
+int values_apply_set(arena *a, node *root, const char *expr, const char *target_plugin, const char **why)
 {
     size_t len = strlen(expr);
     for (size_t at = 0; at < len;) {
@@ -176,7 +176,7 @@ int values_apply_set(arena *a, node *root, const char *expr, const char *plugin,
         size_t eq = find_unescaped(item, n, "=", 0);
         at += n + 1;
         if (eq == n) return *why = arena_printf(a, "key '%.*s' has no value (KEY=VALUE)", (int)n, item), -1;
-        if (!for_plugin(item, eq, plugin, &skip)) continue;
+        if (!for_plugin(item, eq, target_plugin, &skip)) continue;
         node *val = parse_value(a, item + eq + 1, n - eq - 1);
         if (values_set_path(a, root, item + skip, eq - skip, val, why) < 0) return -1;
     }

@@ -4,10 +4,12 @@
 # playing kubelet: every plugin's objects are applied after the objects of the
 # plugins it depends on; switching one plugin off in an overlay and applying
 # with --prune removes exactly its objects; changing one value re-applies only
-# the objects whose rendering changed (kgrender diff says which).
+# the objects whose rendering changed (kgrender diff says which). `kgrender
+# plugins --live` reports each plugin's health along the way.
 T=plugins-apply
 CHECKS="install install-all-objects install-dependency-order disable-prune-exit disable-prune-exactly
- disable-prune-others-kept value-change-exit value-change-only-changed"
+ disable-prune-others-kept value-change-exit value-change-only-changed live-before-install
+ live-after-install live-disabled live-missing-object"
 . "$(dirname "$0")/apply-lib.inc"
 need_testenv
 HELM=${HELM:-$TE/bin/helm}
@@ -32,7 +34,18 @@ for d in yaml.safe_load_all(sys.stdin):
 }
 python3 -c 'import yaml' 2>/dev/null || skip_all "python3-yaml not installed"
 
+# all_health DIR WANT: every enabled plugin's health is WANT (disabled ones "-")
+all_health() {
+    KG plugins "$1" --live -o json --load-restrictor LoadRestrictionsNone 2>"$W/live.err" | python3 -c '
+import json, sys
+ps = json.load(sys.stdin)
+bad = [p["name"] + "=" + p["health"] for p in ps if p["health"] != (sys.argv[1] if p["state"] == "enabled" else "-")]
+print("; ".join(bad)); sys.exit(1 if bad or not ps else 0)' "$2"
+}
+
 # --- install everything ------------------------------------------------------------------------
+got=$(all_health "$TOP/overlays/default" NotInstalled) && pass "$T/live-before-install" ||
+    fail "$T/live-before-install" "$got $(tail -n 2 "$W/live.err")"
 objects_of "$TOP/overlays/default" "$W/default.objs"
 KG apply "$TOP/overlays/default" --wait --timeout 150s -o json >"$W/i.json" 2>"$W/i.err"; rc=$?
 [ $rc -eq 0 ] && pass "$T/install" || fail "$T/install" "rc $rc: $(tail -n 5 "$W/i.err" | tr '\n' ' ')"
@@ -61,6 +74,9 @@ if bad or not checked:
 EOF
 then pass "$T/install-dependency-order"; else fail "$T/install-dependency-order" "see $W/i.json"; fi
 
+got=$(all_health "$TOP/overlays/default" Ready) && pass "$T/live-after-install" ||
+    fail "$T/live-after-install" "$got $(tail -n 2 "$W/live.err")"
+
 # --- switch one plugin off and prune ------------------------------------------------------------
 O=$W/overlay-off
 mkdir -p "$O"
@@ -87,6 +103,19 @@ got=$(grep '"result":"pruned"' "$W/p.json" | sed -n 's/.*"object":"\([^"]*\)".*/
 [ "$(jfield "$W/p.json" failed)" = 0 ] && [ "$(jfield "$W/p.json" applied)" = 0 ] &&
     [ "$(jfield "$W/p.json" unchanged)" = $(( n - $(echo "$want" | wc -l) )) ] && pass "$T/disable-prune-others-kept" ||
     fail "$T/disable-prune-others-kept" "$(summary "$W/p.json")"
+got=$(all_health "$O" Ready) && pass "$T/live-disabled" || fail "$T/live-disabled" "$got $(tail -n 2 "$W/live.err")"
+
+# one object of an installed plugin deleted behind kgrender's back: that plugin shows it missing
+victim=$(awk -F'\t' '$2 == "cert-manager-lite" && $1 ~ /^Deployment / {print $1; exit}' "$W/default.objs")
+vns=${victim#Deployment }; vns=${vns%%/*}; vname=${victim##*/}
+K delete deployment "$vname" -n "$vns" --wait=true >/dev/null 2>&1
+total=$(awk -F'\t' '$2 == "cert-manager-lite"' "$W/default.objs" | wc -l)
+line=$(KG plugins "$O" --live --load-restrictor LoadRestrictionsNone 2>&1 | awk '$1 == "cert-manager-lite"')
+case $line in
+    *"Missing 1/$total missing: Deployment $vname: not found"*) pass "$T/live-missing-object" ;;
+    *) fail "$T/live-missing-object" "victim [$victim] line [$line]" ;;
+esac
+KG apply "$O" --applyset kgrender-default --wait --timeout 60s --load-restrictor LoadRestrictionsNone >/dev/null 2>&1
 
 # --- change one value: only what renders differently is applied -----------------------------------
 V=$W/overlay-value
