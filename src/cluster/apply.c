@@ -547,7 +547,9 @@ static int load_and_connect(engine *e, node_list *docs)
     int threaded = pthread_create(&t, NULL, load_thread, &l) == 0;
     if (!threaded) load_thread(&l);
     char *cerr = NULL;
-    if (!(e->c = cluster_open(&e->o->cf)) || cluster_discover(e->c) < 0) cerr = strdup(err_msg());
+    if (e->o->client && e->o->cf.namespace_) cluster_set_namespace(e->o->client, e->o->cf.namespace_);
+    e->c = e->o->client ? e->o->client : cluster_open(&e->o->cf);
+    if (!e->c || cluster_discover(e->c) < 0) cerr = strdup(err_msg());
     if (threaded) pthread_join(t, NULL);
     *docs = l.docs;
     int rc = 0;
@@ -591,7 +593,7 @@ void engine_release(engine *e)
     free(e->live);
     free(e->queue);
     free(e->late);
-    if (e->c) cluster_close(e->c);
+    if (e->c && e->c != e->o->client) cluster_close(e->c);
     e->c = NULL;
     secret_forget();
 }

@@ -40,6 +40,8 @@ typedef struct apply_opts {
     const char **files;           /* -f FILE... ("-": stdin) */
     size_t nfiles;
     cluster_flags cf;
+    cluster *client;              /* an open client to use (kept by the caller, its default namespace
+                                   * set from cf.namespace_); NULL: one is opened from cf */
     const char *field_manager;    /* --field-manager (default "kgrender") */
     const char *applyset;         /* --applyset [RESOURCE/]NAME; NULL: default for DIR, none for -f */
     int force_conflicts, fail_fast, force, check_drift, prune, prune_crds, wait;

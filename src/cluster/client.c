@@ -22,6 +22,7 @@ struct cluster {
     struct cluster_disc *disc;
     struct call *calls;         /* every call alive, freed with the cluster */
     size_t sent[8];             /* requests sent, by verb (verbs[]) */
+    char *ns_set;               /* cluster_set_namespace's copy */
 };
 
 static const char *const verbs[] = {"GET", "LIST", "WATCH", "PATCH", "DELETE", "POST", "PUT", "other"};
@@ -136,6 +137,7 @@ void cluster_close(cluster *c)
     kube_auth_free(c->auth);
     cluster_disc_free(c->disc);
     arena_free(c->a);
+    free(c->ns_set);
     free(c);
 }
 
@@ -143,6 +145,15 @@ const char *cluster_server(const cluster *c) { return c->cfg.server; }
 const char *cluster_context(const cluster *c) { return c->cfg.context; }
 const char *cluster_namespace(const cluster *c) { return c->cfg.ns; }
 int cluster_namespace_from_flag(const cluster *c) { return c->cfg.ns_from_flag; }
+
+void cluster_set_namespace(cluster *c, const char *ns)
+{
+    char *copy = strdup(ns);
+    if (!copy) abort();
+    free(c->ns_set);
+    c->cfg.ns = c->ns_set = copy;
+    c->cfg.ns_from_flag = 1;
+}
 size_t cluster_pending(const cluster *c) { return http_multi_pending(c->m); }
 
 size_t cluster_step(cluster *c, long timeout_ms)

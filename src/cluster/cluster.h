@@ -72,6 +72,9 @@ const char *cluster_context(const cluster *c);     /* context name, or "" (in-cl
 /* The namespace for objects that name none: -n, else the context's, else "default". */
 const char *cluster_namespace(const cluster *c);
 int cluster_namespace_from_flag(const cluster *c); /* 1 when -n/--namespace set it */
+/* Sets the default namespace as -n would: one client serves several
+ * applies in turn (a controller worker reconciles Plugins of many namespaces). */
+void cluster_set_namespace(cluster *c, const char *ns);
 
 /* ---- discovery: kinds -> resources ------------------------------------- */
 

@@ -246,7 +246,7 @@ static int run_apply(rec *r, int install, apply_result *res)
     if (rc == 0) {
         const ctl_config *cfg = r->cfg;
         chain ch = {cfg->build.post_build, cfg->build.post_build_ctx};
-        apply_opts o = {.dir = dir, .build = cfg->build, .cf = cfg->cf, .field_manager = cfg->field_manager,
+        apply_opts o = {.dir = dir, .build = cfg->build, .cf = cfg->cf, .client = r->c, .field_manager = cfg->field_manager,
                         .prune = 1, .wait = 1, .timeout_ms = cfg->apply_timeout_ms, .progress = 0, .quiet = 1,
                         .result = res};
         o.build.post_build = drop_inputs;
