@@ -103,6 +103,7 @@ int cmd_controller(int argc, char **argv)
     ctl_log_init(json);
     render_flags_ready(&rf);
     cfg.build = rf.opt;
+    cfg.plugins = &rf.plugins;
     int rc = controller_run(&cfg);
     render_flags_free(&rf);
     return rc;

@@ -59,6 +59,7 @@ void ctl_log(const char *level, const char *msg, ...) __attribute__((sentinel));
 /* ---- the controller (controller.c: main loop; reconcile.c: one plugin) -- */
 #include "build.h"
 #include "cluster.h"
+#include "plugins.h"
 
 #define CTL_FINALIZER "plugins.kubegems.io/finalizer"
 #define CTL_INSTALLER_NS "kubegems-installer"
@@ -66,6 +67,7 @@ void ctl_log(const char *level, const char *msg, ...) __attribute__((sentinel));
 typedef struct ctl_config {
     cluster_flags cf;
     build_options build;          /* render flags (plugin expansion wired in) */
+    const plugin_options *plugins; /* their plugin flags: each reconcile works on a copy */
     const char *field_manager;    /* default kgrender-controller */
     long apply_timeout_ms;        /* how long one apply waits for readiness */
     int workers;

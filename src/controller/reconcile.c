@@ -25,6 +25,10 @@ typedef struct rec {
     const char *ns, *name;
     node *obj;                    /* the Plugin as read */
     strbuf path;                  /* its API path */
+    plugin_ref *others;           /* every Plugin in the cluster (dependencies) */
+    size_t nothers;
+    /* what the render made of it (plugin_options.on_rendered) */
+    const char *values_json, *version, *app_version;
 } rec;
 
 static int call_json(rec *r, const char *method, const char *path, const char *ctype, const char *body,
@@ -86,7 +90,7 @@ static int set_finalizer(rec *r, int add)
 
 typedef struct status {
     const char *phase, *message;
-    const node *values;
+    const char *values_json;      /* the merged values, NULL: keep */
     const char *resources;        /* JSON array, or NULL: keep */
     int changed;                  /* something was applied or pruned */
 } status;
@@ -96,7 +100,7 @@ static int patch_status(rec *r, const status *st)
     const node *old = map_get(r->obj, "status");
     const char *old_phase = node_get_str(old, "phase", NULL), *created = node_get_str(old, "creationTimestamp", NULL);
     const node *gen = node_get(r->obj, "metadata", "generation", NULL);
-    const char *ver = node_get_str(r->obj, "spec", "version", NULL);
+    const char *ver = r->version && *r->version ? r->version : node_get_str(r->obj, "spec", "version", NULL);
     const char *ins = node_get_str(r->obj, "spec", "installNamespace", NULL);
     char now[32];
     utc_now(now, sizeof now);
@@ -110,7 +114,8 @@ static int patch_status(rec *r, const status *st)
     sb_adds(&b, ",\"namespace\":");
     ins = ins && *ins ? ins : r->ns;
     json_string(&b, ins, strlen(ins));
-    if (st->values) sb_adds(&b, ",\"values\":"), json_value(&b, st->values);
+    if (st->values_json) sb_addf(&b, ",\"values\":%s", st->values_json);
+    if (r->app_version && *r->app_version) sb_adds(&b, ",\"appVersion\":"), json_string(&b, r->app_version, strlen(r->app_version));
     if (st->resources) sb_addf(&b, ",\"resources\":%s", st->resources);
     int installed = !strcmp(st->phase, "Installed");
     if (installed && !created) sb_addf(&b, ",\"creationTimestamp\":\"%s\"", now);
@@ -237,8 +242,20 @@ static int drop_inputs(void *ctx, struct kust *k, resmap *rm)
     return ch->next ? ch->next(ch->next_ctx, k, rm) : 0;
 }
 
-/* Renders (install) or renders nothing (uninstall) and applies with prune. */
-static int run_apply(rec *r, int install, apply_result *res)
+static void on_rendered(void *ud, const char *name, const char *values_json, const char *version,
+                        const char *app_version)
+{
+    rec *r = ud; /* called on apply's loader thread while this reconcile waits in apply_main */
+    if (strcmp(name, r->name)) return;
+    r->values_json = arena_strdup(r->a, values_json);
+    r->version = arena_strdup(r->a, version);
+    r->app_version = arena_strdup(r->a, app_version);
+}
+
+/* Renders (install) or renders nothing (uninstall) and applies with prune.
+ * Dependencies named by the chart (its requirements annotation) are checked
+ * against the Plugins in the cluster; *waiting names one not installed. */
+static int run_apply(rec *r, int install, apply_result *res, const char **waiting)
 {
     char dir[] = "/tmp/kgrender-ctl-XXXXXX";
     if (!mkdtemp(dir)) return err_set("cannot make a temporary directory: %m");
@@ -251,9 +268,17 @@ static int run_apply(rec *r, int install, apply_result *res)
                         .result = res};
         o.build.post_build = drop_inputs;
         o.build.post_build_ctx = &ch;
+        plugin_options po = *cfg->plugins;
+        po.outside = r->others;
+        po.noutside = r->nothers;
+        po.waiting_on[0] = 0;
+        po.on_rendered = on_rendered;
+        po.on_rendered_ud = r;
+        if (o.build.expand) o.build.expand_ctx = &po;
         o.cf.namespace_ = r->ns;
         o.applyset = arena_printf(r->a, "configmaps/kgrender-plugin-%s", r->name);
         rc = apply_main(&o) == 0 ? 0 : err_set("%s", res->error ? res->error : "apply failed");
+        if (rc < 0 && po.waiting_on[0] && waiting) *waiting = arena_strdup(r->a, po.waiting_on);
     }
     remove_tree(dir);
     metric_add(M_OBJECTS_APPLIED, (double)res->applied);
@@ -266,7 +291,7 @@ static int run_apply(rec *r, int install, apply_result *res)
 static int uninstall(rec *r, size_t *pruned)
 {
     apply_result res = {0};
-    int rc = run_apply(r, 0, &res);
+    int rc = run_apply(r, 0, &res, NULL);
     *pruned = res.pruned;
     apply_result_free(&res);
     if (rc < 0) return -1;
@@ -280,7 +305,35 @@ static int uninstall(rec *r, size_t *pruned)
 
 /* ---- dependencies ------------------------------------------------------------------- */
 
-/* NULL when every dependency is Installed, else why this plugin waits. */
+/* Every Plugin in the cluster: name, namespace, status.version, Installed. */
+static int list_others(rec *r)
+{
+    node *list = NULL;
+    if (call_json(r, "GET", "/apis/plugins.kubegems.io/v1beta1/plugins", NULL, NULL, &list, NULL) < 0) return -1;
+    const node *items = map_get(list, "items");
+    size_t n = items && items->kind == N_SEQ ? items->u.seq.n : 0;
+    r->others = arena_alloc(r->a, (n ? n : 1) * sizeof *r->others);
+    for (size_t i = 0; i < n; i++) {
+        const node *p = items->u.seq.items[i];
+        const char *phase = node_get_str(p, "status", "phase", NULL), *v = node_get_str(p, "status", "version", NULL);
+        const char *name = node_get_str(p, "metadata", "name", NULL), *ns = node_get_str(p, "metadata", "namespace", NULL);
+        if (!name || !ns) continue;
+        r->others[r->nothers++] = (plugin_ref){name, ns, v ? v : "", phase && !strcmp(phase, "Installed")};
+    }
+    return 0;
+}
+
+static const plugin_ref *other(const rec *r, const char *ns, const char *name)
+{
+    for (size_t i = 0; i < r->nothers; i++)
+        if (!strcmp(r->others[i].name, name) && !strcmp(r->others[i].ns, ns)) return &r->others[i];
+    return NULL;
+}
+
+/* NULL when every Plugin in spec.dependencies ({name, namespace}) is
+ * Installed, else why this plugin waits. Version constraints come from the
+ * chart (its requirements annotation) and are checked by the build against
+ * the same list (plugin_options.outside). */
 static const char *waiting_for(rec *r)
 {
     const node *deps = node_get(r->obj, "spec", "dependencies", NULL);
@@ -290,21 +343,9 @@ static const char *waiting_for(rec *r)
         const char *ns = d->kind == N_MAP ? node_get_str(d, "namespace", NULL) : NULL;
         if (!name || !*name) continue;
         ns = ns && *ns ? ns : r->ns;
-        size_t n = strcspn(name, "<>=!~^ "); /* "name>=1.0": the name part */
-        name = arena_strndup(r->a, name, n);
-        strbuf path = STRBUF_INIT;
-        sb_addf(&path, "/apis/plugins.kubegems.io/v1beta1/namespaces/%s/plugins/%s", ns, name);
-        node *dep = NULL;
-        long st = 0;
-        int rc = call_json(r, "GET", path.buf, NULL, NULL, &dep, &st);
-        sb_release(&path);
-        err_clear();
-        const char *phase = rc == 0 ? node_get_str(dep, "status", "phase", NULL) : NULL;
-        if (rc < 0 && st == 404) return arena_printf(r->a, "waiting for dependency Plugin %s/%s: not found", ns, name);
-        if (rc < 0) return arena_printf(r->a, "waiting for dependency Plugin %s/%s: cannot read it", ns, name);
-        if (!phase || strcmp(phase, "Installed"))
-            return arena_printf(r->a, "waiting for dependency Plugin %s/%s (phase %s)", ns, name,
-                                phase ? phase : "none yet");
+        const plugin_ref *p = other(r, ns, name);
+        if (!p || !p->installed)
+            return arena_printf(r->a, "waiting for dependency Plugin %s/%s: %s", ns, name, p ? "not installed" : "not found");
     }
     return NULL;
 }
@@ -316,13 +357,19 @@ static int is_disabled(const node *obj)
     return node_is_true(node_get(obj, "spec", "disabled", NULL)) || node_is_false(node_get(obj, "spec", "enabled", NULL));
 }
 
-static int install(rec *r)
+static int install(rec *r, double *requeue_s)
 {
     apply_result res = {0};
-    int rc = run_apply(r, 1, &res);
+    const char *waiting = NULL;
+    int rc = run_apply(r, 1, &res, &waiting);
+    if (waiting) {
+        apply_result_free(&res);
+        status st = {.phase = "Pending", .message = arena_printf(r->a, "waiting for dependency Plugin %s", waiting)};
+        *requeue_s = 5;
+        return patch_status(r, &st);
+    }
     status st = {.phase = rc == 0 ? "Installed" : "Failed", .message = rc == 0 ? "" : err_msg(),
-                 .values = node_get(r->obj, "spec", "values", NULL), .resources = res.resources,
-                 .changed = res.applied || res.pruned};
+                 .values_json = r->values_json, .resources = res.resources, .changed = res.applied || res.pruned};
     char *why = rc < 0 ? strdup(err_msg()) : NULL;
     ctl_log(rc == 0 ? "info" : "error", rc == 0 ? "installed" : "install failed", "plugin",
             arena_printf(r->a, "%s/%s", r->ns, r->name), "applied", arena_printf(r->a, "%zu", res.applied),
@@ -353,13 +400,14 @@ static int reconcile_obj(rec *r, double *requeue_s)
         status st = {.phase = "Disabled", .message = "", .resources = "[]"};
         return patch_status(r, &st);
     }
+    if (list_others(r) < 0) return -1;
     const char *wait = waiting_for(r);
     if (wait) {
         status st = {.phase = "Pending", .message = wait};
         *requeue_s = 5;
         return patch_status(r, &st);
     }
-    return install(r);
+    return install(r, requeue_s);
 }
 
 int reconcile(const ctl_config *cfg, cluster *c, const char *key, double *requeue_s)

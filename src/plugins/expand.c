@@ -6,6 +6,7 @@
  * before they follow the build's other objects, plugin by plugin. */
 #include "plugin_impl.h"
 #include "err.h"
+#include "jsonout.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -246,6 +247,19 @@ static int append_object(arena *a, resmap *out, const plugin *p, resource *r)
                    owner ? owner : "");
 }
 
+/* Tells plugin_options.on_rendered what p came to. */
+static void report_rendered(const expander *x, const plugin *p)
+{
+    if (!x->po->on_rendered) return;
+    strbuf v = STRBUF_INIT;
+    if (p->merged) json_value(&v, p->merged);
+    else sb_adds(&v, "{}");
+    const char *app = p->chart_meta ? node_text(map_get(p->chart_meta, "appVersion")) : NULL;
+    const char *ver = p->chart_version && *p->chart_version ? p->chart_version : p->version;
+    x->po->on_rendered(x->po->on_rendered_ud, p->name, v.buf, ver ? ver : "", app ? app : "");
+    sb_release(&v);
+}
+
 /* The build's objects, then each plugin's in dependency order. */
 static int assemble(expander *x, resmap *rest, plugin **order, size_t n, resmap *rm)
 {
@@ -263,6 +277,7 @@ static int assemble(expander *x, resmap *rest, plugin **order, size_t n, resmap 
         plugin *p = order[i];
         set_wave(x, p);
         rc = finish_plugin(x, p, &cluster_kinds, &have_ns);
+        if (rc == 0) report_rendered(x, p);
         for (size_t j = 0; rc == 0 && j < p->out.n; j++)
             rc = append_object(a, &out, p, p->out.v[j]);
     }

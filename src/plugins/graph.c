@@ -6,6 +6,7 @@
  * the plugins were found in, so it is deterministic. */
 #include "plugin_impl.h"
 #include "err.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,9 +85,38 @@ static int cycle_error(walk *w, const plugin *d)
     return err_set("plugin dependency cycle: %s -> %s", path, d->name);
 }
 
+static int check_version(const plugin *p, const plugin_dep *dep, const char *v)
+{
+    int ok = semver_satisfies(v && *v ? v : "0.0.0", dep->op, dep->version);
+    if (ok < 0)
+        return err_set("%s: plugin %s requires %s %s %s: cannot compare with version '%s'", p->where, p->name,
+                       dep->name, dep->op, dep->version, v);
+    if (!ok)
+        return err_set("%s: plugin %s requires %s %s %s, but %s is version %s", p->where, p->name, dep->name, dep->op,
+                       dep->version, dep->name, v && *v ? v : "(none)");
+    return 0;
+}
+
+/* A dependency outside the build (plugin_options.outside). */
+static int check_outside(walk *w, const plugin *p, const plugin_dep *dep)
+{
+    plugin_options *po = w->x->po;
+    const char *ns = *dep->ns ? dep->ns : p->ns;
+    const plugin_ref *d = NULL;
+    for (size_t i = 0; i < po->noutside && !d; i++)
+        if (!strcmp(po->outside[i].name, dep->name) && !strcmp(po->outside[i].ns, ns)) d = &po->outside[i];
+    if (!d || !d->installed) {
+        snprintf(po->waiting_on, sizeof po->waiting_on, "%s/%s (%s)", ns, dep->name, d ? "not installed" : "not found");
+        return err_set("%s: plugin %s depends on Plugin %s (%s), which is %s", p->where, p->name, po->waiting_on,
+                       dep->from, d ? "not installed" : "not found");
+    }
+    return p->enabled && *dep->op ? check_version(p, dep, d->version) : 0;
+}
+
 /* Whether p's dependency d may be used; errors name both plugins. */
 static int check_dep(walk *w, const plugin *p, const plugin_dep *dep, const plugin *d)
 {
+    if (!d && w->x->po->outside) return check_outside(w, p, dep);
     if (!d)
         return err_set("%s: plugin %s depends on %s (%s), which is not in the build", p->where, p->name, dep->name,
                        dep->from);
@@ -97,16 +127,8 @@ static int check_dep(walk *w, const plugin *p, const plugin_dep *dep, const plug
         return err_set("%s: plugin %s is enabled but depends on %s (%s), which is disabled", p->where, p->name,
                        d->name, dep->from);
     if (!p->enabled || !*dep->op) return 0;
-    const char *v = plugin_version(d);
-    int ok = semver_satisfies(v && *v ? v : "0.0.0", dep->op, dep->version);
-    if (ok < 0)
-        return err_set("%s: plugin %s requires %s %s %s: cannot compare with version '%s'", p->where, p->name,
-                       d->name, dep->op, dep->version, v);
-    if (!ok)
-        return err_set("%s: plugin %s requires %s %s %s, but %s is version %s", p->where, p->name, d->name, dep->op,
-                       dep->version, d->name, v && *v ? v : "(none)");
     (void)w;
-    return 0;
+    return check_version(p, dep, plugin_version(d));
 }
 
 static int visit(walk *w, plugin *p)
@@ -119,7 +141,7 @@ static int visit(walk *w, plugin *p)
         plugin *d = plugin_find(w->x, p->deps[i].name);
         if (!p->enabled && !d) continue; /* a disabled plugin's missing dependency harms nobody */
         if (check_dep(w, p, &p->deps[i], d) < 0) return -1;
-        if (visit(w, d) < 0) return -1;
+        if (d && visit(w, d) < 0) return -1;
     }
     w->depth--;
     p->visit = 2;

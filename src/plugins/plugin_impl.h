@@ -85,7 +85,6 @@ int plugin_render_all(expander *x, plugin **list, size_t n);
 
 /* graph.c */
 int plugin_graph_order(expander *x, int all, plugin ***order, size_t *n);
-int semver_satisfies(const char *version, const char *op, const char *want);
 
 /* list.c */
 void plugins_format(plugin **order, size_t n, int json, const plugin_health *h, strbuf *out);

@@ -22,6 +22,19 @@
 #define PLUGIN_ANN_WAVE "kgrender.io/apply-wave"
 #define PLUGIN_GLOBAL_VALUES "kubegems-global-values"
 
+/* A Plugin outside the build (the controller's view of the cluster). */
+typedef struct plugin_ref {
+    const char *name, *ns;
+    const char *version;             /* status.version ("" unknown) */
+    int installed;                   /* status.phase Installed */
+} plugin_ref;
+
+/* What a rendered plugin came to (the controller's status): values as
+ * merged (JSON, valid during the call), the chart's version (else spec.version) and the
+ * chart's appVersion ("" when none). */
+typedef void (*plugin_rendered_fn)(void *ud, const char *name, const char *values_json, const char *version,
+                                   const char *app_version);
+
 /* What the command line says about plugins (strings point into argv). */
 typedef struct plugin_options {
     int keep;                        /* --keep-plugins: print Plugin resources unexpanded */
@@ -37,6 +50,15 @@ typedef struct plugin_options {
     const char *cache_dir;           /* --cache-dir */
     int offline;                     /* --offline */
     int max_depth;                   /* nesting limit of template plugins (0: 8) */
+    /* The controller, which builds one Plugin at a time: dependencies not in
+     * the build are looked up in outside (version constraints checked
+     * there); one that is not installed fails the build and is named in
+     * waiting_on ("ns/name (phase ...)"), so the plugin can wait. */
+    const plugin_ref *outside;
+    size_t noutside;
+    char waiting_on[320];
+    plugin_rendered_fn on_rendered;  /* each enabled plugin once rendered */
+    void *on_rendered_ud;
 } plugin_options;
 
 /* The flags' help text (for the subcommands' --help). */
@@ -58,6 +80,10 @@ typedef struct plugin_health {
 /* The name and namespace a plugin's objects carry in PLUGIN_ANN_NAME. */
 const char *plugin_name(const plugin *p);
 int plugin_enabled(const plugin *p);
+
+/* Whether version satisfies "OP want" (OP: = == != > >= < <= ~ ^; "" always):
+ * 1 or 0, -1 when either is not a version. */
+int semver_satisfies(const char *version, const char *op, const char *want);
 
 /* kgrender plugins DIR: every plugin (nested ones included) in dependency
  * order, as a table or (json) a JSON array, into out; with health, a HEALTH

@@ -5,10 +5,13 @@
 # only what changed, disable and delete removing objects, the global values
 # re-rendering their readers, a kill and restart converging, two replicas with
 # leader election (one reconciles, the other takes over), and the time for 20
-# plugins against kgrender apply of each in sequence.
+# plugins against kgrender apply of each in sequence. Status carries the merged
+# values, the chart's version and appVersion; a chart's requirements annotation
+# is checked against the Plugins in the cluster.
 T=controller
-CHECKS="dep-order pending-names-dep value-change-only-changed disable-removes delete-removes global-values
- restart-converges leader-only-one leader-handover bench-20"
+CHECKS="dep-order pending-names-dep status-merged-values chart-requirements chart-requirement-version
+ value-change-only-changed disable-removes delete-removes global-values restart-converges leader-only-one
+ leader-handover bench-20"
 . "$(dirname "$0")/apply-lib.inc"
 need_testenv
 [ -x "$TE/bin/helm" ] || skip_all "tools/testenv/bin/helm missing"
@@ -44,7 +47,16 @@ cat > "$P/chart/Chart.yaml" <<'EOF'
 apiVersion: v2
 name: hchart
 version: 0.1.0
+appVersion: "9.9.9"
 EOF
+# two charts that need helmy through their requirements annotation (not spec.dependencies)
+for req in "needy:>= 0.1.0" "picky:>= 2.0.0"; do
+    c=$P/${req%%:*}
+    mkdir -p "$c/templates"
+    printf 'apiVersion: v2\nname: %s\nversion: 1.0.0\nannotations:\n  plugins.kubegems.io/requirements: helmy %s\n' \
+        "${req%%:*}" "${req#*:}" > "$c/Chart.yaml"
+    printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: %s-cm}\ndata: {a: b}\n' "${req%%:*}" > "$c/templates/cm.yaml"
+done
 cat > "$P/chart/templates/cm.yaml" <<'EOF'
 apiVersion: v1
 kind: ConfigMap
@@ -67,6 +79,8 @@ plugin() { # NAME KIND URL [extra spec lines]
     plugin waits native "$P/app/k" "  dependencies: [{name: stuck}]"
     plugin helmy helm "$P/chart" "  values: {x: one}
   dependencies: [{name: app}]"
+    plugin needy helm "$P/needy"
+    plugin picky helm "$P/picky"
 } > "$W/plugins.yaml"
 
 CTL_ARGS=(--apply-timeout 20s --resync-period 1m)
@@ -94,6 +108,20 @@ else fail "$T/dep-order" "base: $(K get plugin -n $NS base -o jsonpath={.status.
 
 msg=$(K get plugin -n $NS waits -o jsonpath='{.status.phase} {.status.message}')
 case "$msg" in "Pending "*stuck*) pass "$T/pending-names-dep" ;; *) fail "$T/pending-names-dep" "$msg" ;; esac
+
+# status: the values as merged (the global values ConfigMap's clusterName with the plugin's x), versions
+st=$(K get plugin -n $NS helmy -o jsonpath='{.status.values.x} {.status.values.global.clusterName} {.status.version} {.status.appVersion}')
+want="one $(K get cm -n $NS kubegems-global-values -o jsonpath='{.data.clusterName}') 0.1.0 9.9.9"
+[ "$st" = "$want" ] && pass "$T/status-merged-values" || fail "$T/status-merged-values" "got [$st] want [$want]"
+
+# needy (helmy >= 0.1.0) installs once helmy is; picky (helmy >= 2.0.0) fails naming the versions
+wait_phase needy Installed 60 && K get cm needy-cm >/dev/null 2>&1 && pass "$T/chart-requirements" ||
+    fail "$T/chart-requirements" "$(K get plugin -n $NS needy -o jsonpath='{.status.phase} {.status.message}')"
+wait_phase picky Failed 60
+msg=$(K get plugin -n $NS picky -o jsonpath='{.status.message}')
+case "$msg" in *"requires helmy >= 2.0.0, but helmy is version 0.1.0"*) pass "$T/chart-requirement-version" ;;
+*) fail "$T/chart-requirement-version" "$(phase picky): $msg" ;; esac
+K delete plugin -n $NS needy picky --wait=false >/dev/null
 
 K patch plugin -n $NS helmy --type merge -p '{"spec":{"values":{"x":"two"}}}' >/dev/null
 i=0; while [ "$(K get cm h-values -o jsonpath='{.data.x}')" != two ] && [ $i -lt 60 ]; do sleep 0.5; i=$((i + 1)); done
