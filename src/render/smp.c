@@ -21,6 +21,10 @@ typedef struct mctx {
 static int is_null(const node *n) { return n && n->kind == N_NULL; }
 static int missing_or_null(const node *n) { return !n || n->kind == N_NULL; }
 static int is_empty_map(const node *n) { return n && n->kind == N_MAP && n->u.map.n == 0; }
+static int is_empty_collection(const node *n)
+{
+    return is_empty_map(n) || (n && n->kind == N_SEQ && n->u.seq.n == 0);
+}
 
 /* A node's text as yaml.v3 holds it in Node.Value ("" for collections). */
 static const char *value_of(const node *n)
@@ -177,6 +181,18 @@ static const sch *schema_for(mctx *c, const sch *s, node *dest, node *origin)
     return NULL;
 }
 
+/* kyaml's FieldSetter, writing into an existing field (in place), gives the
+ * new value the old one's style: a scalar's quoting or block style, a
+ * collection's flow or block style (the patch's own is lost). */
+static node *take_style(mctx *c, node *val, const node *old)
+{
+    if (val == old || val->kind < N_MAP) return scalar_take_style(c->a, val, old);
+    if (!((val->flags ^ old->flags) & NF_FLOW)) return val;
+    node *n = node_clone(c->a, val); /* the patch's node may be another object's too */
+    n->flags ^= NF_FLOW;
+    return n;
+}
+
 /* kyaml walkMap with Merger.VisitMap. */
 static int walk_map(mctx *c, node *dest, node *origin, const sch *s, node **out, int *keep)
 {
@@ -213,7 +229,7 @@ static int walk_map(mctx *c, node *dest, node *origin, const sch *s, node **out,
         if (walk(c, map_get(d, names[i]), ov, s ? sch_field(c->ss, s, names[i]) : NULL, &val, &k) < 0) return -1;
         int at = map_index(d, names[i]);
         if (!val || (is_null(val) && !k)) map_del(d, names[i]);
-        else if (at >= 0) node_write(&d->u.map.items[at].val, val); /* kyaml's FieldSetter writes in place */
+        else if (at >= 0) node_write(&d->u.map.items[at].val, take_style(c, val, d->u.map.items[at].val));
         else if (map_key(o, names[i])) map_append(c->a, d, map_key(o, names[i]), val); /* kyaml adds the patch's key */
         else map_set(c->a, d, names[i], val);
     }
@@ -431,13 +447,16 @@ static int walk(mctx *c, node *dest, node *origin, const sch *s, node **out, int
     for (int i = 0; i < 2; i++)
         if (!missing_or_null(src[i]) && category(src[i]) != kind)
             return wrong_kind(c, src[i], kind == N_MAP ? "MappingNode" : kind == N_SEQ ? "SequenceNode" : "ScalarNode");
+    /* merge2's SetStyle: an empty collection takes the patch's flow or block style */
+    if (origin && is_empty_collection(dest))
+        dest->flags = (dest->flags & ~(unsigned)NF_FLOW) | (origin->flags & NF_FLOW);
     if (kind == N_MAP) return walk_map(c, dest, origin, s, out, keep);
     if (kind == N_SEQ) {
         if (s && s->merge) return walk_assoc(c, dest, origin, s, out);
         *out = origin ? origin : dest;
         return 0;
     }
-    *out = origin ? scalar_take_style(c->a, origin, dest) : dest;
+    *out = origin ? origin : dest;
     return 0;
 }
 

@@ -164,7 +164,7 @@ static const char *tag_name(int kind)
     return names[kind];
 }
 
-/* A scalar target keeps its tag and takes the new text, as kyaml does; the
+/* A scalar target keeps its tag and style and takes the new text, as kyaml does; the
  * text must then read as that type, or kustomize fails when it serialises.
  * An untagged target (one kyaml created) takes whatever type its new text
  * reads as, and stays untagged. */
@@ -179,6 +179,7 @@ static node *set_scalar(arena *a, const node *t, const char *text)
         n->flags |= t->flags & (NF_UNTAGGED | NF_QUOTED);
     } else if (t->kind == N_STR) {
         n = node_new_str(a, text);
+        n->flags |= t->flags & (NF_QUOTED | NF_FOLDED | NF_LITERAL); /* its style too: a folded one re-folds */
     } else if (k == t->kind || (t->kind == N_FLOAT && k == N_INT)) {
         n = scalar_new_plain(a, text, strlen(text));
         n->kind = t->kind;

@@ -299,9 +299,20 @@ static node *expand(struct resolver *rs, const node *in)
     return n;
 }
 
-static int has_dollar(const node *n)
+/* kustomize's updateNodeValue: every string it visits gets its new text
+ * (the same when nothing is replaced) with style 0, so a quoted or block
+ * (folded) style is gone; timestamps are no strings to it. */
+static void update(struct resolver *rs, node **slot)
 {
-    return n->kind == N_STR && memchr(n->u.str.s, '$', n->u.str.len);
+    node *n = *slot;
+    if (n->kind != N_STR || (n->flags & NF_TIMESTAMP)) return;
+    if (memchr(n->u.str.s, '$', n->u.str.len)) {
+        node_write(slot, expand(rs, n));
+    } else if (n->flags & (NF_QUOTED | NF_FOLDED | NF_LITERAL)) {
+        node *c = node_clone(rs->a, n);
+        c->flags &= ~(unsigned)(NF_QUOTED | NF_FOLDED | NF_LITERAL);
+        node_write(slot, c);
+    }
 }
 
 static int visit(void *ctx, resource *r, node **slot)
@@ -310,17 +321,16 @@ static int visit(void *ctx, resource *r, node **slot)
     node *n = *slot;
     /* kustomize updates the nodes in place (node_write) */
     if (n->kind == N_STR) {
-        if (has_dollar(n)) node_write(slot, expand(rs, n));
+        update(rs, slot);
     } else if (n->kind == N_MAP) {
-        for (uint32_t i = 0; i < n->u.map.n; i++)
-            if (has_dollar(n->u.map.items[i].val)) node_write(&n->u.map.items[i].val, expand(rs, n->u.map.items[i].val));
+        for (uint32_t i = 0; i < n->u.map.n; i++) update(rs, &n->u.map.items[i].val);
     } else if (n->kind == N_SEQ) {
         for (uint32_t i = 0; i < n->u.seq.n; i++) {
             node *e = n->u.seq.items[i];
             if (e->kind != N_STR || (e->flags & NF_TIMESTAMP)) /* kyaml's tag test: a timestamp is no string */
                 return err_set("%s: considering field '%s' of object %s: invalid value type expect a string",
                                node_pos(rs->a, e), rs->path, kid_string(rs->a, &r->id));
-            if (has_dollar(e)) node_write(&n->u.seq.items[i], expand(rs, e));
+            update(rs, &n->u.seq.items[i]);
         }
     }
     return 0;

@@ -59,11 +59,18 @@ static int view_scalar(arena *a, node *n, int flow, int direct, const char *what
  * only, each once. Inside a flow collection yaml.v3 quotes a key that holds
  * ':', so it comes back as a string: a copy without the flag (keys are
  * shared between clones). */
-static int view_key(arena *a, node_pair *p, int flow, const char *what)
+static int view_key(arena *a, node_pair *p, int flow, int direct, const char *what)
 {
     const node *k = p->key;
     if (k->flags & NF_KEY_DUP)
         return err_set("%s: %s: mapping key \"%s\" already defined", node_pos(a, k), what, k->u.str.s);
+    if (k->flags & NF_FOLDED) { /* read back like a value; JSON keeps that text */
+        node *c = node_clone(a, k);
+        view_string(a, c, flow, direct);
+        c->flags &= ~(unsigned)NF_FOLDED;
+        p->key = c;
+        k = c;
+    }
     if (!(k->flags & NF_KEY_NOT_STR)) return 0;
     if (!(flow && scalar_v3_flow_requotes_key(k->u.str.s, k->u.str.len)))
         return err_set("%s: %s: json: unsupported type: map[interface {}]interface {} (key %s is not a string)",
@@ -89,7 +96,7 @@ static int view_node(arena *a, node *n, int flow, int direct, const char *what)
             map_del_at(n, i);
             continue;
         }
-        if (view_key(a, &n->u.map.items[i], flow, what) < 0 || view_node(a, n->u.map.items[i].val, flow, direct, what) < 0)
+        if (view_key(a, &n->u.map.items[i], flow, direct, what) < 0 || view_node(a, n->u.map.items[i].val, flow, direct, what) < 0)
             return -1;
         i++;
     }

@@ -306,10 +306,13 @@ node *scalar_take_style(arena *a, node *val, const node *old)
 {
     const unsigned styles = NF_QUOTED | NF_FOLDED | NF_LITERAL;
     if (!old || !val || old->kind >= N_MAP || val->kind >= N_MAP || val->kind == N_NULL) return val;
-    if ((val->flags & styles) || !(old->flags & NF_QUOTED)) return val;
+    if ((val->flags & styles) == (old->flags & styles)) return val;
     node *c = node_clone(a, val);
-    c->kind = N_STR;
-    c->flags = (c->flags & ~(unsigned)NF_TIMESTAMP) | (old->flags & styles);
+    if (old->flags & NF_QUOTED) { /* yaml.v3 drops the tag a quoted text already implies */
+        c->kind = N_STR;
+        c->flags &= ~(unsigned)NF_TIMESTAMP;
+    }
+    c->flags = (c->flags & ~styles) | (old->flags & styles);
     return c;
 }
 

@@ -48,11 +48,13 @@ int scalar_v3_flow_requotes(const struct node *n);
 /* The same for a plain mapping key: yaml.v3 reads it as a non-string, yet
  * inside a flow collection it comes back as a string key. */
 int scalar_v3_flow_requotes_key(const char *s, size_t len);
-/* kyaml keeps a scalar's written style when it gets a new value without one
- * (FieldSetter on a scalar, the strategic merge's SetStyle), and yaml.v3
- * writes the new value in that style: after a quoted or block-style old
- * value, the new one reads back as a string ("3" patched to true prints
- * "true"). Returns val, or a string copy of it in old's style. */
+/* kyaml's FieldSetter gives a field's new value the style of its old value,
+ * whatever style the new one was written in, and yaml.v3 writes it in that
+ * style: after a quoted or block-style old value, the new one reads back as
+ * a string ("3" patched to true prints "true"); a folded (>) new value onto
+ * a plain or literal old one is no longer folded on output, and a plain or
+ * quoted one onto a folded old one is (quirk_v3_folded_reread). Returns
+ * val, or a copy of it in old's style (a string when old was quoted). */
 struct node *scalar_take_style(arena *a, struct node *val, const struct node *old);
 /* True when a plain (untagged) mapping key written as s is no string for
  * the yaml.v3 decoding behind kustomize's output, which then fails

@@ -150,6 +150,18 @@ static const char *generated_pos(const node *n, const node *key)
 
 static int emit_node(yaml_emitter_t *e, node *n, struct where w);
 
+/* A string key or value; a folded one (out of flow context, where yaml.v3
+ * must quote it) as kustomize's yaml.v3 round trip reads it back. */
+static int emit_text(yaml_emitter_t *e, const node *n, int flow)
+{
+    size_t flen;
+    char *folded = (n->flags & NF_FOLDED) && !flow ? quirk_v3_folded_reread(n->u.str.s, n->u.str.len, &flen) : NULL;
+    if (!folded) return emit_string(e, n->u.str.s, n->u.str.len);
+    int ok = emit_string(e, folded, flen);
+    free(folded);
+    return ok;
+}
+
 static int emit_map(yaml_emitter_t *e, node *n, struct where w)
 {
     yaml_event_t ev;
@@ -175,7 +187,7 @@ static int emit_map(yaml_emitter_t *e, node *n, struct where w)
         /* kustomize drops every "<<" key on output, whatever its value
          * and however it was quoted (golden cases fmt-anchors, fmt-keys-typed). */
         if (k->u.str.len == 2 && !memcmp(k->u.str.s, "<<", 2)) continue;
-        if (!emit_string(e, k->u.str.s, k->u.str.len)) return 0;
+        if (!emit_text(e, k, w.flow)) return 0;
         struct where vw = {w.flow, k};
         if (!emit_node(e, v, vw)) return 0;
     }
@@ -228,15 +240,7 @@ static int emit_node(yaml_emitter_t *e, node *n, struct where w)
                     "round trip cannot read back a multi-line string that starts with a tab)", generated_pos(n, w.key));
             return 0;
         }
-        if ((n->flags & NF_FOLDED) && !w.flow) {
-            size_t flen;
-            char *folded = quirk_v3_folded_reread(n->u.str.s, n->u.str.len, &flen);
-            if (folded) {
-                int ok = emit_string(e, folded, flen);
-                free(folded);
-                return ok;
-            }
-        }
+        if (n->flags & NF_FOLDED) return emit_text(e, n, w.flow);
         if ((n->flags & NF_TIMESTAMP) && !as_string) {
             char out[64];
             if (scalar_output_text(n->u.str.s, n->u.str.len, out)) return emit_string(e, out, strlen(out));

@@ -110,7 +110,7 @@ static int put_map(strbuf *o, node *m, size_t ind, int inline_first, int flow)
     for (uint32_t i = 0; i < m->u.map.n; i++) {
         const node *k = m->u.map.items[i].key;
         node *v = m->u.map.items[i].val;
-        if (k->flags & (NF_KEY_NOT_STR | NF_KEY_DUP)) return 0;
+        if (k->flags & (NF_KEY_NOT_STR | NF_KEY_DUP | NF_FOLDED)) return 0;
         if (k->u.str.len > MAX_KEY || (k->u.str.len == 2 && !memcmp(k->u.str.s, "<<", 2))) return 0;
         if (i || !inline_first) indent(o, ind);
         size_t key_width = put_string(o, k->u.str.s, k->u.str.len, ind, 1);

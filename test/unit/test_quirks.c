@@ -174,7 +174,15 @@ static void test_take_style(void **state)
     node *lit = str_node(a, "x", NF_QUOTED | NF_LITERAL);
     assert_true(scalar_take_style(a, scalar_new_plain(a, "true", 4), lit)->flags & NF_LITERAL);
     node *dq = str_node(a, "y", NF_QUOTED);
-    assert_ptr_equal(scalar_take_style(a, dq, quoted), dq); /* styled values keep theirs */
+    assert_ptr_equal(scalar_take_style(a, dq, quoted), dq); /* the same style: nothing to change */
+    /* the old value's style wins over the new one's (kyaml's FieldSetter) */
+    node *folded = str_node(a, "a\n  b\n", NF_QUOTED | NF_FOLDED);
+    r = scalar_take_style(a, folded, plain);
+    assert_false(r->flags & (NF_QUOTED | NF_FOLDED));
+    assert_int_equal(r->kind, N_STR);
+    assert_true(folded->flags & NF_FOLDED); /* the patch's node is left alone */
+    assert_true(scalar_take_style(a, dq, folded)->flags & NF_FOLDED);
+    assert_false(scalar_take_style(a, folded, lit)->flags & NF_FOLDED);
     arena_free(a);
 }
 
