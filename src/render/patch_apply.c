@@ -118,9 +118,14 @@ int patch_select(kust *k, resmap *rm, const node *target, resource ***out, size_
     resource **v = malloc((rm->n + 1) * sizeof *v);
     if (!v) abort();
     size_t m = 0;
-    for (size_t i = 0; i < rm->n; i++)
-        if (select_one(&s, rm->v[i])) v[m++] = rm->v[i];
+    int rc = 0;
+    for (size_t i = 0; rc >= 0 && i < rm->n; i++)
+        if ((rc = select_one(&s, rm->v[i])) > 0) v[m++] = rm->v[i];
     selector_free(&s); /* regcomp's memory is not the arena's */
+    if (rc < 0) {
+        free(v);
+        return -1;
+    }
     *out = v;
     *n = m;
     return 0;

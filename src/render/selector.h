@@ -15,6 +15,7 @@ struct label_req; /* one parsed requirement of a label selector */
 typedef struct labelsel {
     struct label_req *reqs;
     uint32_t n;
+    const char *err; /* the expression does not parse: kustomize's message, with its position */
 } labelsel;
 
 typedef struct selector {
@@ -35,11 +36,19 @@ void selector_free(selector *s);
 int selector_id_empty(const selector *s);
 /* Id fields only: exact per kustomize's ResId.IsSelectedBy, or regex. */
 int selector_match_id(const selector *s, const resid *id);
-/* Label and annotation selectors against an object's metadata. */
+/* Label, then annotation selector against an object's metadata, as
+ * kustomize's ResMap.Select: 1 or 0; -1 when the one it tries does not
+ * parse (the annotation selector is not tried when labels do not match). */
 int selector_match_meta(const selector *s, const node *obj);
+/* -1 (error set) when the annotation or label selector does not parse:
+ * replacements parse both for every object, matching or not. */
+int selector_meta_error(const selector *s);
 
-/* Parses a label selector expression; "" selects everything. */
+/* Parses a label selector expression as labels.Parse (labelsel.c); ""
+ * selects everything. On error returns -1 with the message set and kept
+ * in out->err, for labelsel_match to report. */
 int labelsel_parse(arena *a, const char *text, const node *where, labelsel *out);
+/* 1 or 0; -1 (error set) when the expression did not parse. */
 int labelsel_match(const labelsel *ls, const node *labels);
 
 /* kustomize's ResId text "Kind.version.group/name.namespace" with its

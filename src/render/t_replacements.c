@@ -158,34 +158,31 @@ static int source_value(kust *k, const node *src, resmap *rm, node **out)
     return refine_value(a, &o, v, out);
 }
 
-static const char *tag_name(int kind)
-{
-    static const char *const names[] = {"!!null", "!!bool", "!!int", "!!float", "!!str", "!!map", "!!seq"};
-    return names[kind];
-}
-
-/* A scalar target keeps its tag and style and takes the new text, as kyaml does; the
- * text must then read as that type, or kustomize fails when it serialises.
+/* A scalar target keeps its tag and style and takes the new text, as kyaml
+ * does (a folded one re-folds). When the text does not read as that tag's
+ * type (a timestamp counts as one), kustomize only fails if the node is
+ * still there when it decodes the object (for output, a JSON patch): the
+ * node keeps the tag, marked NF_BAD_TAG, for whoever decodes it to report.
  * An untagged target (one kyaml created) takes whatever type its new text
  * reads as, and stays untagged. */
 static node *set_scalar(arena *a, const node *t, const char *text)
 {
-    int k;
-    size_t len;
-    scalar_resolve_plain(a, text, strlen(text), &k, &len); /* only the type matters here */
     node *n;
     if (t->flags & NF_UNTAGGED) {
         n = t->flags & NF_QUOTED ? node_new_str(a, text) : scalar_new_plain(a, text, strlen(text));
         n->flags |= t->flags & (NF_UNTAGGED | NF_QUOTED);
-    } else if (t->kind == N_STR) {
+    } else if (t->kind == N_STR && !(t->flags & NF_TIMESTAMP)) {
         n = node_new_str(a, text);
-        n->flags |= t->flags & (NF_QUOTED | NF_FOLDED | NF_LITERAL); /* its style too: a folded one re-folds */
-    } else if (k == t->kind || (t->kind == N_FLOAT && k == N_INT)) {
-        n = scalar_new_plain(a, text, strlen(text));
-        n->kind = t->kind;
+        n->flags |= t->flags & (NF_QUOTED | NF_FOLDED | NF_LITERAL);
     } else {
-        err_set("%s: cannot decode %s `%s` as a %s", node_pos(a, t), tag_name(k), text, tag_name(t->kind));
-        return NULL;
+        n = scalar_new_plain(a, text, strlen(text));
+        unsigned want = t->flags & NF_TIMESTAMP, got = n->flags & NF_TIMESTAMP;
+        int fits = n->kind == t->kind && want == got;
+        if (!fits && !(t->kind == N_FLOAT && n->kind == N_INT)) {
+            n->kind = t->kind;
+            n->flags = (n->flags & ~(unsigned)(NF_TIMESTAMP | NF_EMPTY_NULL)) | want | NF_BAD_TAG;
+        }
+        n->kind = t->kind;
     }
     node_set_pos(n, t);
     return n;
@@ -274,13 +271,18 @@ static int parse_target(arena *a, const node *t, struct target *out)
 }
 
 /* selectByAnnoAndLabel: the select's label/annotation selectors, and no
- * reject whose label/annotation selectors match. */
+ * reject whose label/annotation selectors match. kustomize parses them for
+ * every object it looks at: one that does not parse fails the build as
+ * soon as there is an object (a reject's, once the select matched). */
 static int meta_selected(const struct target *t, const resource *r)
 {
+    if (selector_meta_error(&t->select) < 0) return -1;
     if (!selector_match_meta(&t->select, r->obj)) return 0;
     for (uint32_t i = 0; i < t->nrejects; i++) {
         const selector *rj = &t->rejects[i];
-        if ((*rj->label_text || *rj->anno_text) && selector_match_meta(rj, r->obj)) return 0;
+        if (!*rj->label_text && !*rj->anno_text) continue;
+        if (selector_meta_error(rj) < 0) return -1;
+        if (selector_match_meta(rj, r->obj)) return 0;
     }
     return 1;
 }
@@ -293,9 +295,11 @@ static int id_rejected(const struct target *t, const resource *r)
     return 0;
 }
 
+/* 1 or 0; -1 when a label or annotation selector does not parse */
 static int target_selects(const struct target *t, const resource *r)
 {
-    return meta_selected(t, r) && any_id_selected(&t->select, r) && !id_rejected(t, r);
+    int rc = meta_selected(t, r);
+    return rc <= 0 ? rc : any_id_selected(&t->select, r) && !id_rejected(t, r);
 }
 
 static int apply_target(arena *a, const node *tnode, const node **value, resmap *rm)
@@ -304,7 +308,9 @@ static int apply_target(arena *a, const node *tnode, const node **value, resmap 
     if (parse_target(a, tnode, &t) < 0) return -1;
     for (size_t i = 0; i < rm->n; i++) {
         resource *r = rm->v[i];
-        if (!target_selects(&t, r)) continue;
+        int sel = target_selects(&t, r);
+        if (sel < 0) return err_prefix("%s: selecting replacement targets", node_pos(a, tnode));
+        if (!sel) continue;
         uint32_t np = t.paths ? t.paths->u.seq.n : 1;
         for (uint32_t j = 0; j < np; j++) {
             const char *path = t.paths ? node_text(t.paths->u.seq.items[j]) : DEFAULT_FIELD_PATH;

@@ -36,6 +36,11 @@ static void view_string(arena *a, node *n, int flow, int direct)
 static int view_scalar(arena *a, node *n, int flow, int direct, const char *what)
 {
     char out[64];
+    if (n->flags & NF_BAD_TAG) { /* yaml.v3 fails decoding it, before encoding/json sees it */
+        char msg[160];
+        scalar_bad_tag_msg(n, msg, sizeof msg);
+        return err_set("%s: %s: yaml: %s", node_pos(a, n), what, msg);
+    }
     if (flow && scalar_v3_flow_requotes(n)) {
         n->kind = N_STR; /* read back from quotes: its text, as a string */
         n->flags &= ~(unsigned)(NF_TIMESTAMP | NF_EMPTY_NULL);

@@ -502,3 +502,15 @@ int natural_less(const char *a, size_t alen, const char *b, size_t blen)
     if (br != br_small) free(br);
     return result;
 }
+
+void scalar_bad_tag_msg(const node *n, char *out, size_t size)
+{
+    static const char *const tags[] = {"null", "bool", "int", "float", "str"};
+    int rkind;
+    size_t len;
+    arena *a = arena_new();
+    scalar_resolve_plain(a, n->u.str.s, n->u.str.len, &rkind, &len);
+    arena_free(a);
+    const char *tag = n->flags & NF_TIMESTAMP ? "timestamp" : tags[n->kind]; /* a replaced timestamp (t_replacements.c) */
+    snprintf(out, size, "cannot decode !!%s `%s` as a !!%s", tags[rkind], n->u.str.s, tag);
+}

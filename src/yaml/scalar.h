@@ -73,6 +73,9 @@ int scalar_resolve_v2(const char *s, size_t len, int *kind, char out[64]);
  * it refuses (null, an int beyond int64); -2 for a string key that does not
  * fit out (it stays as written). */
 int scalar_v2_key(const char *s, size_t len, char out[64]);
+/* yaml.v3's error for a scalar that its text does not fit (NF_BAD_TAG):
+ * "cannot decode !!str `abc` as a !!int", in out (truncated to size). */
+void scalar_bad_tag_msg(const struct node *n, char *out, size_t size);
 /* go-yaml v2's natural key order (digits compared as numbers, letters after other characters). */
 int natural_less(const char *a, size_t alen, const char *b, size_t blen);
 

@@ -207,19 +207,13 @@ static int emit_seq(yaml_emitter_t *e, node *n, struct where w)
     return yaml_emitter_emit(e, &ev);
 }
 
-static const char *const kind_tag[] = {"null", "bool", "int", "float", "str"};
-
-/* yaml.v3's error for a scalar whose explicit tag its text does not fit. */
+/* yaml.v3's error for a scalar whose tag its text does not fit. */
 static int bad_tag(const node *n)
 {
-    int rkind;
-    size_t len;
-    arena *a = arena_new();
-    scalar_resolve_plain(a, n->u.str.s, n->u.str.len, &rkind, &len);
-    arena_free(a);
+    char msg[160];
+    scalar_bad_tag_msg(n, msg, sizeof msg);
     emit_failed_here = 1;
-    return err_set("%s: yaml: cannot decode !!%s `%s` as a !!%s", node_pos_static(n), kind_tag[rkind], n->u.str.s,
-                   kind_tag[n->kind]);
+    return err_set("%s: yaml: %s", node_pos_static(n), msg);
 }
 
 static int emit_node(yaml_emitter_t *e, node *n, struct where w)

@@ -197,6 +197,22 @@ static void test_label_selector(void **state)
     assert_true(labelsel_match(&ls, NULL));
     assert_int_equal(labelsel_parse(a, "app in web", NULL, &ls), -1);
     err_clear();
+    /* labels.Parse keeps quotes: they fail the label value check, and the
+     * error stays with the selector for the match to report */
+    assert_int_equal(labelsel_parse(a, "app='web'", NULL, &ls), -1);
+    err_clear();
+    assert_int_equal(labelsel_match(&ls, labels), -1);
+    assert_non_null(strstr(err_msg(), "invalid label value: \"'web'\": at key: \"app\""));
+    err_clear();
+    assert_int_equal(labelsel_parse(a, "App.io/x", NULL, &ls), -1);
+    err_clear();
+    assert_int_equal(labelsel_parse(a, "v>-1", NULL, &ls), -1);
+    err_clear();
+    /* keywords are values in value position; empty sets hold "" */
+    assert_int_equal(labelsel_parse(a, "in in (notin,), tier notin ()", NULL, &ls), 0);
+    assert_false(labelsel_match(&ls, labels));
+    assert_int_equal(labelsel_parse(a, "tier in (,front)", NULL, &ls), 0);
+    assert_true(labelsel_match(&ls, labels));
 }
 
 static void test_selector_ids(void **state)
