@@ -232,12 +232,28 @@ void buildmeta_leave(kust *k, resource *r, bookkeeping *bk, int flags)
     if (anns && !anns->u.map.n && (bk->made || (flags & BK_DROP_EMPTY))) map_del(md, "annotations");
 }
 
+/* kustomize's SetAnnotations: the annotations go through a
+ * map[string]string and back, so values become new string nodes (mappings
+ * and lists empty ones) without their written style and no longer shared
+ * with labels or selectors (NF_ALIASED), in a block mapping, and keys are
+ * written plain (a "3" key then makes kustomize fail). */
+static void annotations_as_strings(arena *a, node *anns)
+{
+    anns->flags &= ~(unsigned)NF_FLOW;
+    for (uint32_t i = 0; i < anns->u.map.n; i++) {
+        node **v = &anns->u.map.items[i].val, *key = anns->u.map.items[i].key;
+        if (scalar_plain_key_not_str(a, key->u.str.s, key->u.str.len)) key->flags |= NF_KEY_NOT_STR;
+        if ((*v)->kind == N_STR && !((*v)->flags & (NF_TIMESTAMP | NF_QUOTED | NF_FOLDED | NF_LITERAL | NF_ALIASED)))
+            continue;
+        node *s = node_text(*v) ? node_new_strn(a, (*v)->u.str.s, (*v)->u.str.len) : node_new_str(a, "");
+        node_set_pos(s, *v);
+        *v = s;
+    }
+}
+
 /* Drops bookkeeping annotations (and origin/transformation records unless
- * asked for). kustomize rewrites every object's annotations through a
- * map[string]string on the way out, so values become new string nodes
- * (mappings and lists empty ones) without their written style, in a block
- * mapping, keys are written plain (a "3" key then makes kustomize fail) and
- * an annotations field left empty disappears. */
+ * asked for). kustomize rewrites every object's annotations on the way out
+ * (annotations_as_strings); an annotations field left empty disappears. */
 static void strip_annotations(arena *a, resource *r, int origins, int transformations)
 {
     node *md = map_get(r->obj, "metadata");
@@ -246,15 +262,7 @@ static void strip_annotations(arena *a, resource *r, int origins, int transforma
         for (const char *const *key = build_annotations; *key; key++) map_del(anns, *key);
         if (!origins) map_del(anns, ORIGIN_KEY);
         if (!transformations) map_del(anns, TRANSFORMATIONS_KEY);
-        anns->flags &= ~(unsigned)NF_FLOW;
-        for (uint32_t i = 0; i < anns->u.map.n; i++) {
-            node **v = &anns->u.map.items[i].val, *key = anns->u.map.items[i].key;
-            if (scalar_plain_key_not_str(a, key->u.str.s, key->u.str.len)) key->flags |= NF_KEY_NOT_STR;
-            if ((*v)->kind == N_STR && !((*v)->flags & (NF_TIMESTAMP | NF_QUOTED | NF_FOLDED | NF_LITERAL))) continue;
-            node *s = node_text(*v) ? node_new_strn(a, (*v)->u.str.s, (*v)->u.str.len) : node_new_str(a, "");
-            node_set_pos(s, *v);
-            *v = s;
-        }
+        annotations_as_strings(a, anns);
     }
     if (anns && (anns->kind != N_MAP || anns->u.map.n == 0)) map_del(md, "annotations");
 }
@@ -305,10 +313,11 @@ int buildmeta_transformed(kust *k, const node *config, int builtin, resmap *rm)
         node *anns = map_ensure_map(a, map_ensure_map(a, r->obj, "metadata"), "annotations");
         if (r->origin_in_tree && !map_get(anns, ORIGIN_KEY)) {
             map_set(a, anns, ORIGIN_KEY, node_new_strn(a, sb.buf, sb.len));
-            continue;
+        } else {
+            const char *old = node_text(map_get(anns, TRANSFORMATIONS_KEY));
+            map_set(a, anns, TRANSFORMATIONS_KEY, node_new_str(a, arena_printf(a, "%s%s", old ? old : "", item.buf)));
         }
-        const char *old = node_text(map_get(anns, TRANSFORMATIONS_KEY));
-        map_set(a, anns, TRANSFORMATIONS_KEY, node_new_str(a, arena_printf(a, "%s%s", old ? old : "", item.buf)));
+        annotations_as_strings(a, anns); /* both through SetAnnotations */
     }
     sb_release(&sb);
     sb_release(&item);

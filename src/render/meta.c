@@ -1,4 +1,5 @@
 #include "meta.h"
+#include "buildmeta.h"
 #include "err.h"
 #include "scalar.h"
 #include <string.h>
@@ -90,6 +91,23 @@ static int meta_set_pairs(void *ctx, resource *r, node **slot)
     return 0;
 }
 
+/* Whether a spec selecting r writes into an absent metadata.annotations
+ * that it may not create. kustomize keeps its bookkeeping (origin, previous
+ * names, affixes, generator options) in the annotations while it builds, so
+ * for it the field is there whenever r has any. */
+static int needs_bookkeeping(const fieldspecs *fss, const resource *r)
+{
+    node *md = map_get(r->obj, "metadata");
+    if (!md || md->kind != N_MAP || map_get(md, "annotations")) return 0;
+    for (size_t i = 0; i < fss->n; i++) {
+        const fieldspec *fs = &fss->v[i];
+        if (!fs->create && fs->npath == 2 && !strcmp(fs->path[0], "metadata") &&
+            !strcmp(fs->path[1], "annotations") && fieldspec_selects(fs, &r->id))
+            return 1;
+    }
+    return 0;
+}
+
 int meta_apply_pairs(kust *k, const node *config, const char *field, resmap *rm)
 {
     arena *a = k->b->a;
@@ -101,7 +119,12 @@ int meta_apply_pairs(kust *k, const node *config, const char *field, resmap *rm)
     struct meta_set_ctx ctx = {a, &pairs, arena_alloc(a, pairs.n * sizeof(node *))};
     for (size_t i = 0; i < rm->n; i++) {
         memset(ctx.shared, 0, pairs.n * sizeof(node *));
-        if (fieldspecs_walk(a, &fss, rm->v[i], N_MAP, meta_set_pairs, &ctx) < 0) return -1;
+        bookkeeping bk;
+        int wrap = needs_bookkeeping(&fss, rm->v[i]);
+        if (wrap) buildmeta_enter(k, rm->v[i], &bk);
+        int rc = fieldspecs_walk(a, &fss, rm->v[i], N_MAP, meta_set_pairs, &ctx);
+        if (wrap) buildmeta_leave(k, rm->v[i], &bk, 0);
+        if (rc < 0) return -1;
     }
     return 0;
 }

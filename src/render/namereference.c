@@ -230,12 +230,19 @@ static int referrer_init(nref *x, resource *r, referrer *f)
         f->rr_group = node_get_str(rr, "apiGroup", NULL);
         f->rr_kind = node_get_str(rr, "kind", NULL);
     }
-    if (strcmp(r->id.kind, "RoleBinding")) return 0;
+    if (f->cluster || strcmp(r->id.kind, "RoleBinding")) return 0;
     const node *subjects = map_get(r->obj, "subjects");
     for (uint32_t i = 0; subjects && subjects->kind == N_SEQ && i < subjects->u.seq.n; i++) {
         const node *s = subjects->u.seq.items[i];
-        const node *ns = map_get(s, "namespace");
-        const char *kind = node_get_str(s, "kind", NULL);
+        /* kustomize's getNamespacesForRoleBinding panics on these (interface conversion). */
+        if (s->kind != N_MAP)
+            return err_set("%s: %s: a RoleBinding subject must be a mapping", node_pos(x->a, s),
+                           resid_display(x->a, &r->id));
+        const node *ns = map_get(s, "namespace"), *kn = map_get(s, "kind");
+        if (ns && kn && (kn->kind != N_STR || (kn->flags & NF_TIMESTAMP))) /* a timestamp decodes as time.Time */
+            return err_set("%s: %s: a RoleBinding subject's kind must be a string", node_pos(x->a, kn),
+                           resid_display(x->a, &r->id));
+        const char *kind = node_strval(kn);
         if (!ns || !kind || strcmp(kind, "ServiceAccount")) continue;
         if (ns->kind != N_STR)
             return err_set("%s: %s: a ServiceAccount subject's namespace must be a string", node_pos(x->a, ns),
@@ -380,11 +387,11 @@ static int set_mapping(referrer *f, node *m)
     ns_filter nf = {.mapping = 1};
     const node *nsn = map_get(m, "namespace");
     if (nsn) {
-        /* kustomize refuses a namespace key that is present but blank. */
-        if (nsn->kind == N_NULL || !*node_text(nsn))
-            return err_set("%s: Invalid Input: namespace is blank for resource %s", node_pos(a, nsn),
-                           resid_display(a, &f->r->id));
-        nf.ns = node_text(nsn);
+        /* kyaml's Value: a scalar's text as written (null, ~ or empty for a
+         * null), "" for a mapping or list, which then names no namespace.
+         * (A blank namespace fails only for RoleBinding ServiceAccount
+         * subjects: referrer_init.) */
+        nf.ns = node_is_scalar(nsn) ? node_text(nsn) : "";
         nf.by_orig = orig_ns_visible(f, nf.ns);
     }
     resource *t;

@@ -2,6 +2,7 @@
  * by group_version_kind, ties by namespace|name) or fifo. */
 #include "build.h"
 #include "err.h"
+#include "gosort.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,19 +21,28 @@ struct sort_item {
     int is_core_namespace;
 };
 
-static int cmp_items(const void *pa, const void *pb)
+/* kustomize's legacyIDSorter.Less. Its Namespace rule makes the order
+ * intransitive (a foreign Namespace < Service < core Namespace < foreign
+ * Namespace), so the result depends on the algorithm: go_sort, not qsort. */
+static int less_items(void *ctx, int i, int j)
 {
-    const struct sort_item *a = pa, *b = pb;
-    int same_gvk = !strcmp(a->gvk, b->gvk);
-    if (!same_gvk) {
-        if (a->rank != b->rank) return a->rank < b->rank ? -1 : 1;
+    const struct sort_item *a = (struct sort_item *)ctx + i, *b = (struct sort_item *)ctx + j;
+    if (strcmp(a->gvk, b->gvk)) {
+        if (a->rank != b->rank) return a->rank < b->rank;
         /* kustomize puts a core Namespace after a namespace kind of another group. */
         if (!strcmp(a->r->id.kind, "Namespace") && !strcmp(b->r->id.kind, "Namespace") &&
             (!*a->r->id.group || !*b->r->id.group))
-            return -strcmp(a->gvk, b->gvk);
-        return strcmp(a->gvk, b->gvk);
+            return strcmp(a->gvk, b->gvk) > 0;
+        return strcmp(a->gvk, b->gvk) < 0;
     }
-    return strcmp(a->key, b->key);
+    return strcmp(a->key, b->key) < 0;
+}
+
+static void swap_items(void *ctx, int i, int j)
+{
+    struct sort_item *v = ctx, t = v[i];
+    v[i] = v[j];
+    v[j] = t;
 }
 
 static int rank_of(const char *kind, const node *first, const node *last, int use_default)
@@ -85,7 +95,7 @@ static int legacy_sort(arena *a, resmap *rm, const node *legacy)
                              *r->id.kind ? r->id.kind : "~K");
         items[i].key = join3(a, '|', items[i].gvk, *r->id.ns ? r->id.ns : "~X", *r->id.name ? r->id.name : "~N");
     }
-    qsort(items, rm->n, sizeof *items, cmp_items);
+    go_sort(&(go_sorter){items, less_items, swap_items}, (int)rm->n);
     for (size_t i = 0; i < rm->n; i++) rm->v[i] = items[i].r;
     free(items);
     resmap_reindex(rm);

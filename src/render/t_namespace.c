@@ -46,6 +46,13 @@ static int spec_skipped(const fieldspec *fs, const resource *r)
            !strcmp(path, "subjects/namespace");
 }
 
+/* kyaml's Lookup, Match and SetEntry refuse a node of the wrong kind: kustomize
+ * fails on these (a null passes everywhere). */
+static int subject_error(struct ns_ctx *c, const node *n, const char *what)
+{
+    return err_set("%s: setting namespace on (cluster)role binding subjects: %s", node_pos(c->a, n), what);
+}
+
 static int set_subjects(struct ns_ctx *c, resource *r, const char *mode)
 {
     int all_sa;
@@ -56,16 +63,26 @@ static int set_subjects(struct ns_ctx *c, resource *r, const char *mode)
         return err_set("invalid value \"%s\" for setRoleBindingSubjects: must be one of \"defaultOnly\", \"none\" "
                        "or \"allServiceAccounts\"", mode);
     node *subjects = map_get(r->obj, "subjects");
-    for (uint32_t i = 0; subjects && subjects->kind == N_SEQ && i < subjects->u.seq.n; i++) {
+    if (!subjects || subjects->kind == N_NULL) return 0;
+    if (subjects->kind != N_SEQ) return subject_error(c, subjects, "subjects must be a list");
+    for (uint32_t i = 0; i < subjects->u.seq.n; i++) {
         node *s = subjects->u.seq.items[i];
-        const char *v = node_get_str(s, all_sa ? "kind" : "name", NULL);
-        if (!v || strcmp(v, all_sa ? "ServiceAccount" : "default")) continue;
+        if (s->kind == N_NULL) continue;
+        if (s->kind != N_MAP) return subject_error(c, s, "a subject must be a mapping");
+        const char *field = all_sa ? "kind" : "name";
+        const node *f = map_get(s, field);
+        if (f && !node_is_scalar(f)) return subject_error(c, f, all_sa ? "a subject's kind must be a scalar"
+                                                                        : "a subject's name must be a scalar");
+        const char *v = node_text(f);
+        if (!v || f->kind == N_NULL || strcmp(v, all_sa ? "ServiceAccount" : "default")) continue;
         int idx = map_index(s, "namespace");
         if (idx < 0) {
             map_set(c->a, s, "namespace", node_new(c->a, N_STR));
             idx = (int)s->u.map.n - 1;
         }
-        set_namespace(c, r, &s->u.map.items[idx].val);
+        node **slot = &s->u.map.items[idx].val;
+        if (!node_is_scalar(*slot)) return subject_error(c, *slot, "a subject's namespace must be a scalar");
+        set_namespace(c, r, slot);
     }
     return 0;
 }
