@@ -103,7 +103,8 @@ static int env_line(kust *k, const node *where, const char *file, const char *li
     /* Keys are not validated: kubectl's kustomize runs with a permissive validator. */
     const char *eq = memchr(line, '=', n);
     size_t klen = eq ? (size_t)(eq - line) : n;
-    const char *val = eq ? eq + 1 : "";
+    if (!klen) return 0; /* kustomize takes an empty key for a blank line */
+    const char *val = eq ? eq + 1 : ""; /* no '=': kubectl's kustomize reads no environment */
     size_t vlen = eq ? n - klen - 1 : 0;
     pairs_push(a, out, arena_strndup(a, line, klen), arena_strndup(a, val, vlen), vlen);
     return 0;
