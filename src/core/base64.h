@@ -10,4 +10,10 @@
  * final group. */
 int base64_decode(const char *s, size_t n, strbuf *out);
 
+/* Go's base64.StdEncoding.DecodeString (what go-yaml decodes !!binary
+ * with): only \r and \n are skipped, padding is required, nothing may
+ * follow it; the unused bits of the last group may be set. Appends the bytes
+ * to out; -1 where Go fails. */
+int base64_decode_go(const char *s, size_t n, strbuf *out);
+
 #endif

@@ -90,7 +90,7 @@ static void pairs_push(arena *a, pairs *p, const char *key, const char *val, siz
     p->v[p->n++] = (gen_pair){key, val, len};
 }
 
-/* One line of an env file (kv.keyValuesFromLine); blank and # lines add nothing. */
+/* One line of an env file (kv.keyValuesFromLine); blank, # and "=..." lines add nothing. */
 static int env_line(kust *k, const node *where, const char *file, const char *line, size_t n, int lineno, pairs *out)
 {
     arena *a = k->b->a;
@@ -289,6 +289,21 @@ static void set_string_map(arena *a, node *md, const char *key, const node *src)
     }
 }
 
+/* kyaml's SetLabels and SetAnnotations set each entry with a FieldSetter,
+ * which for an empty key sets the map itself as a scalar and fails. */
+static int meta_keys_ok(arena *a, const node *md, const node *where)
+{
+    static const char *const fields[] = {"labels", "annotations"};
+    for (int f = 0; f < 2; f++) {
+        const node *m = map_get(md, fields[f]);
+        for (uint32_t i = 0; m && m->kind == N_MAP && i < m->u.map.n; i++)
+            if (!m->u.map.items[i].key->u.str.len)
+                return err_set("%s: wrong node kind: expected ScalarNode but got MappingNode (an empty key in %s)",
+                               node_pos(a, where), fields[f]);
+    }
+    return 0;
+}
+
 static const char *config_str(const node *config, const char *key)
 {
     const char *s = node_get_str(config, key, NULL);
@@ -318,6 +333,7 @@ static int make_object(kust *k, const gen_kind *gk, const node *config, node **o
     const node *opts = map_get(config, "options");
     set_string_map(a, md, "labels", map_get(opts, "labels"));
     set_string_map(a, md, "annotations", map_get(opts, "annotations"));
+    if (meta_keys_ok(a, md, config) < 0) return -1;
     if (opt_true(opts, "immutable")) map_set(a, obj, "immutable", node_new_scalar(a, N_BOOL, "true", 4));
     *out = obj;
     return 0;

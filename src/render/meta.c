@@ -76,6 +76,9 @@ static int meta_set_pairs(void *ctx, resource *r, node **slot)
                        resid_display(c->a, &r->id), c->pairs->n ? c->pairs->keys[0] : "entries",
                        kind_name(*slot));
     for (size_t i = 0; i < c->pairs->n; i++) {
+        if (!*c->pairs->keys[i]) /* kyaml's FieldSetter without a name sets the node itself, a scalar */
+            return err_set("%s: %s: wrong node kind: expected ScalarNode but got MappingNode (an empty key)",
+                           node_pos(c->a, *slot), resid_display(c->a, &r->id));
         node *val = node_new_strn(c->a, c->pairs->vals[i], c->pairs->lens[i]);
         int at = map_index(*slot, c->pairs->keys[i]);
         if (at >= 0) {

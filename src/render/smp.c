@@ -227,6 +227,7 @@ static int walk_map(mctx *c, node *dest, node *origin, const sch *s, node **out,
         node *val;
         int k;
         if (walk(c, map_get(d, names[i]), ov, s ? sch_field(c->ss, s, names[i]) : NULL, &val, &k) < 0) return -1;
+        if (!*names[i]) return wrong_kind(c, d, "ScalarNode"); /* kyaml's FieldSetter: no name sets d itself */
         int at = map_index(d, names[i]);
         if (!val || (is_null(val) && !k)) map_del(d, names[i]);
         else if (at >= 0) node_write(&d->u.map.items[at].val, take_style(c, val, d->u.map.items[at].val));

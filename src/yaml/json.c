@@ -64,6 +64,22 @@ static int utf8_len(const unsigned char *p, const unsigned char *end)
     return n;
 }
 
+/* One character of s at p (UTF-8), or U+FFFD for one byte of invalid
+ * UTF-8, appended as a Go string holds it after encoding/json wrote it or
+ * read it; returns the bytes used. */
+static size_t put_go_char(strbuf *sb, const char *p, const char *end)
+{
+    int n = (unsigned char)*p < 0x80 ? 1 : utf8_len((const unsigned char *)p, (const unsigned char *)end);
+    if (n) sb_add(sb, p, (size_t)n);
+    else put_utf8(sb, 0xFFFD);
+    return n ? (size_t)n : 1;
+}
+
+void json_go_text(strbuf *sb, const char *s, size_t len)
+{
+    for (const char *p = s; p < s + len;) p += put_go_char(sb, p, s + len);
+}
+
 static int hex4(const char *p, const char *end, uint32_t *out)
 {
     if (end - p < 4) return 0;
@@ -118,10 +134,7 @@ static int parse_string(struct jp *j, strbuf *sb)
             }
             continue;
         }
-        int n = c < 0x80 ? 1 : utf8_len((const unsigned char *)j->p, (const unsigned char *)j->end);
-        if (n) sb_add(sb, j->p, (size_t)n);
-        else put_utf8(sb, 0xFFFD); /* invalid UTF-8: one byte becomes U+FFFD */
-        j->p += n ? n : 1;
+        j->p += put_go_char(sb, j->p, j->end);
     }
     if (j->p >= j->end) return jerr(j, "unexpected end of JSON input in a string");
     j->p++;

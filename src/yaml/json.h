@@ -12,4 +12,9 @@
  * N_FLOAT with a fraction or exponent). Fails with file and offset. */
 int json_load(arena *a, const char *file, const char *buf, size_t len, node **out);
 
+/* Appends s as a Go string holds it once encoding/json has written it:
+ * each byte of invalid UTF-8 becomes U+FFFD. */
+struct strbuf;
+void json_go_text(struct strbuf *sb, const char *s, size_t len);
+
 #endif

@@ -46,7 +46,10 @@ struct node {
 #define NF_UNTAGGED 0x100   /* scalar kyaml made without a tag (a replacement's created field): typed by its text */
 #define NF_ALIASED 0x200    /* one node at several places of an object, as kustomize's label and annotation
                                transformers leave their values: writes go into the node (node_write) */
-#define NF_BAD_TAG 0x400    /* explicit tag its text does not fit (!!int 12x): kustomize fails writing it out */
+#define NF_BAD_TAG 0x400    /* explicit tag its text does not fit (!!int 12x): kustomize fails writing it out;
+                               on a key (with NF_KEY_NOT_STR): a tag other than !!str, which yaml.v3 keeps */
+#define NF_BINARY 0x800     /* string tagged !!binary: kyaml holds the base64 text, kustomize's output the
+                               decoded bytes (scalar_binary_text) */
 
 typedef struct node_list {
     node **v;

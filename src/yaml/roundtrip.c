@@ -33,6 +33,18 @@ static void view_string(arena *a, node *n, int flow, int direct)
         set_text(a, n, out, strlen(out));
 }
 
+/* A !!binary string: its decoded bytes (yaml.v3 decodes it either way). */
+static int view_binary(arena *a, node *n, const char *what)
+{
+    size_t len;
+    char *text = scalar_binary_text(n->u.str.s, n->u.str.len, &len);
+    if (!text) return err_set("%s: %s: yaml: !!binary value contains invalid base64 data", node_pos(a, n), what);
+    set_text(a, n, text, len);
+    free(text);
+    n->flags &= ~(unsigned)(NF_BINARY | NF_FOLDED | NF_LITERAL);
+    return 0;
+}
+
 static int view_scalar(arena *a, node *n, int flow, int direct, const char *what)
 {
     char out[64];
@@ -41,6 +53,7 @@ static int view_scalar(arena *a, node *n, int flow, int direct, const char *what
         scalar_bad_tag_msg(n, msg, sizeof msg);
         return err_set("%s: %s: yaml: %s", node_pos(a, n), what, msg);
     }
+    if (n->flags & NF_BINARY) return view_binary(a, n, what);
     if (flow && scalar_v3_flow_requotes(n)) {
         n->kind = N_STR; /* read back from quotes: its text, as a string */
         n->flags &= ~(unsigned)(NF_TIMESTAMP | NF_EMPTY_NULL);
@@ -61,9 +74,9 @@ static int view_scalar(arena *a, node *n, int flow, int direct, const char *what
 }
 
 /* A mapping key on its way into encoding/json, which takes string keys
- * only, each once. Inside a flow collection yaml.v3 quotes a key that holds
- * ':', so it comes back as a string: a copy without the flag (keys are
- * shared between clones). */
+ * only, each once. yaml.v3's re-emission quotes some keys it reads as
+ * non-strings (scalar_v3_requotes_key), so they come back as strings: a copy
+ * without the flag (keys are shared between clones). */
 static int view_key(arena *a, node_pair *p, int flow, int direct, const char *what)
 {
     const node *k = p->key;
@@ -77,7 +90,7 @@ static int view_key(arena *a, node_pair *p, int flow, int direct, const char *wh
         k = c;
     }
     if (!(k->flags & NF_KEY_NOT_STR)) return 0;
-    if (!(flow && scalar_v3_flow_requotes_key(k->u.str.s, k->u.str.len)))
+    if (direct || !scalar_v3_requotes_key(k, flow))
         return err_set("%s: %s: json: unsupported type: map[interface {}]interface {} (key %s is not a string)",
                        node_pos(a, k), what, k->u.str.s);
     node *c = node_clone(a, k);

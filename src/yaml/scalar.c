@@ -1,6 +1,9 @@
 #include "scalar.h"
 #include "node.h"
 #include "gostrconv.h"
+#include "base64.h"
+#include "json.h"
+#include "strbuf.h"
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -297,9 +300,23 @@ int scalar_v3_flow_requotes(const node *n)
     return (n->flags & NF_TIMESTAMP) && memchr(n->u.str.s, ':', n->u.str.len);
 }
 
-int scalar_v3_flow_requotes_key(const char *s, size_t len)
+int scalar_v3_requotes_key(const node *k, int flow)
 {
-    return len == 0 || memchr(s, ':', len); /* only timestamps among typed plain scalars hold ':' */
+    if (k->flags & NF_BAD_TAG) return 0; /* tagged: written with its tag */
+    /* only timestamps among typed plain scalars hold ':' */
+    return k->u.str.len == 0 || (flow && memchr(k->u.str.s, ':', k->u.str.len));
+}
+
+char *scalar_binary_text(const char *s, size_t len, size_t *outlen)
+{
+    strbuf raw = STRBUF_INIT, out = STRBUF_INIT;
+    int rc = base64_decode_go(s, len, &raw);
+    if (rc == 0) json_go_text(&out, raw.buf, raw.len);
+    sb_release(&raw);
+    char *text = sb_detach(&out, outlen);
+    if (rc == 0) return text;
+    free(text);
+    return NULL;
 }
 
 node *scalar_take_style(arena *a, node *val, const node *old)

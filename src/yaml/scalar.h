@@ -45,9 +45,16 @@ int scalar_v2_needs_quotes(const char *s, size_t len);
  * is read back as a string: an empty null ('' -> "") or a timestamp with a
  * time of day (':' is a flow indicator). */
 int scalar_v3_flow_requotes(const struct node *n);
-/* The same for a plain mapping key: yaml.v3 reads it as a non-string, yet
- * inside a flow collection it comes back as a string key. */
-int scalar_v3_flow_requotes_key(const char *s, size_t len);
+/* The same for a mapping key k that yaml.v3 reads as a non-string
+ * (NF_KEY_NOT_STR): true when its re-emission quotes it, so that it comes
+ * back a string key: an empty null anywhere ('? ' with no key reads back
+ * ""), a timestamp with ':' inside a flow collection. */
+int scalar_v3_requotes_key(const struct node *k, int flow);
+/* The string yaml.v3 decodes a !!binary scalar written as s to, as
+ * encoding/json writes it for kustomize's output (invalid UTF-8 becomes
+ * U+FFFD): malloc'd, length in *outlen; NULL where yaml.v3 fails ("!!binary
+ * value contains invalid base64 data"). */
+char *scalar_binary_text(const char *s, size_t len, size_t *outlen);
 /* kyaml's FieldSetter gives a field's new value the style of its old value,
  * whatever style the new one was written in, and yaml.v3 writes it in that
  * style: after a quoted or block-style old value, the new one reads back as

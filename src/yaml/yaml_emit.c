@@ -172,7 +172,7 @@ static int emit_map(yaml_emitter_t *e, node *n, struct where w)
     for (uint32_t i = 0; i < n->u.map.n; i++) {
         const node *k = n->u.map.items[i].key;
         node *v = n->u.map.items[i].val;
-        if ((k->flags & NF_KEY_NOT_STR) && !(w.flow && scalar_v3_flow_requotes_key(k->u.str.s, k->u.str.len))) {
+        if ((k->flags & NF_KEY_NOT_STR) && !scalar_v3_requotes_key(k, w.flow)) {
             emit_failed_here = 1;
             err_set("%s: json: unsupported type: map[interface {}]interface {} (key %s is not a string)",
                     node_pos_static(k), k->u.str.s);
@@ -216,10 +216,25 @@ static int bad_tag(const node *n)
     return err_set("%s: yaml: %s", node_pos_static(n), msg);
 }
 
+/* A !!binary string: kustomize's output holds its decoded bytes. */
+static int emit_binary(yaml_emitter_t *e, const node *n)
+{
+    size_t len;
+    char *text = scalar_binary_text(n->u.str.s, n->u.str.len, &len);
+    if (!text) {
+        emit_failed_here = 1;
+        return err_set("%s: yaml: !!binary value contains invalid base64 data", node_pos_static(n)), 0;
+    }
+    int ok = emit_string(e, text, len);
+    free(text);
+    return ok;
+}
+
 static int emit_node(yaml_emitter_t *e, node *n, struct where w)
 {
     yaml_event_t ev;
     if (n->kind < N_MAP && (n->flags & NF_BAD_TAG)) return bad_tag(n), 0;
+    if (n->kind == N_STR && (n->flags & NF_BINARY)) return emit_binary(e, n);
     /* yaml.v3 quotes some plain scalars in flow collections: they come back as strings */
     int as_string = w.flow && scalar_v3_flow_requotes(n);
     switch (n->kind) {

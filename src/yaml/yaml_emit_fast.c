@@ -65,7 +65,7 @@ static size_t put_string(strbuf *o, const char *s, size_t len, size_t col, int i
 static int put_scalar(strbuf *o, const node *n, size_t col, int flow)
 {
     char out[64];
-    if (n->flags & NF_BAD_TAG) return 0; /* libyaml's path reports the error */
+    if (n->flags & (NF_BAD_TAG | NF_BINARY)) return 0; /* libyaml's path reports the error or decodes */
     if (flow && scalar_v3_flow_requotes(n)) return 0; /* read back as a string: libyaml's path */
     if (n->flags & NF_FOLDED) return 0;                 /* yaml.v3's folded writer: libyaml's path */
     switch (n->kind) {

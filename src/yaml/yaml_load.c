@@ -18,6 +18,7 @@ struct frame {
     node *coll;
     node *key; /* a mapping's key waiting for its value */
     int has_merge;
+    int flow; /* written [..] or {..} */
 };
 
 struct loader {
@@ -32,6 +33,9 @@ struct loader {
     int yaml11; /* go-yaml v2's typing of plain scalars and keys (yaml_load_v2) */
     size_t line_base; /* lines before the part being parsed (see next_chunk) */
     size_t aliased; /* nodes of this document copied by aliases */
+    int flow; /* open flow collections */
+    size_t colon_at; /* 1 + offset of a ':' libyaml refused in a flow plain scalar (see load_stream) */
+    char ph; /* the byte standing in for such colons, 0 for none */
 };
 
 /* The key node of an entry already in mapping m. */
@@ -155,7 +159,7 @@ static void apply_merges(struct loader *L, node *m)
     m->u.map = out->u.map;
 }
 
-static int push(struct loader *L, node *coll)
+static int push(struct loader *L, node *coll, int flow)
 {
     if (L->depth >= MAX_DEPTH)
         return err_set("%s:%u:%u: invalid YAML: exceeded max depth of %d", L->file, coll->line, coll->col, MAX_DEPTH);
@@ -167,6 +171,8 @@ static int push(struct loader *L, node *coll)
     L->stack[L->depth].coll = coll;
     L->stack[L->depth].key = NULL;
     L->stack[L->depth].has_merge = 0;
+    L->stack[L->depth].flow = flow;
+    L->flow += flow;
     L->depth++;
     return 0;
 }
@@ -221,34 +227,88 @@ static int expand_alias(struct loader *L, yaml_event_t *ev, node **out)
     return 0;
 }
 
+/* Puts back the colons load_stream stood in for (all in plain scalars). */
+static void restore_colons(struct loader *L, yaml_event_t *ev)
+{
+    if (!L->ph || ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) return;
+    for (size_t i = 0; i < ev->data.scalar.length; i++)
+        if (ev->data.scalar.value[i] == (unsigned char)L->ph) ev->data.scalar.value[i] = ':';
+}
+
+/* go-yaml's scanner (v2 and v3) ends a plain scalar inside a flow
+ * collection at '?', where libyaml 0.2.5 reads on; the key indicator it
+ * reads there can follow no scalar, so kustomize fails ("did not find
+ * expected ',' or '}'") on `{url: https://x/a?b=c}`. ('?' cannot start a
+ * plain scalar in flow: any '?' in its text is one go-yaml stops at.) */
+static int flow_plain_refused(struct loader *L, const yaml_event_t *ev, const node *n)
+{
+    if (!L->flow || ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
+        !memchr(ev->data.scalar.value, '?', ev->data.scalar.length))
+        return 0;
+    return err_set("%s:%u:%u: invalid YAML: did not find expected ',' (go-yaml ends a plain scalar in a flow "
+                   "collection at '?': quote '%s')", L->file, n->line, n->col, ev->data.scalar.value);
+}
+
+/* A scalar with an explicit tag that is neither !!str nor one of the types
+ * make_scalar types by (null, bool, int, float): a key or a !!binary string
+ * (NULL: error set), or the text as a string (yaml.v3 decodes an unknown
+ * tag's scalar as one). */
+static node *make_tagged(struct loader *L, node *n, const char *tag, int is_key)
+{
+    const char *text = n->u.str.s;
+    int binary = !strcmp(tag, "tag:yaml.org,2002:binary");
+    if (binary && L->yaml11) { /* go-yaml v2 decodes it as sigs.k8s.io/yaml reads the file */
+        size_t len;
+        char *bytes = scalar_binary_text(text, n->u.str.len, &len);
+        if (!bytes) {
+            err_set("%s:%u:%u: yaml: !!binary value contains invalid base64 data", L->file, n->line, n->col);
+            return NULL;
+        }
+        n->u.str.s = arena_strndup(L->a, bytes, len);
+        n->u.str.len = (uint32_t)len;
+        free(bytes);
+    } else if (is_key && !L->yaml11 && strcmp(tag, "tag:yaml.org,2002:merge")) {
+        /* yaml.v3 writes the tag back, so the key is read back tagged: no string */
+        n->flags |= NF_KEY_NOT_STR | NF_BAD_TAG;
+    } else if (binary && !is_key) {
+        n->flags |= NF_BINARY;
+    }
+    return n;
+}
+
 static node *make_scalar(struct loader *L, yaml_event_t *ev)
 {
+    restore_colons(L, ev);
     const char *text = (const char *)ev->data.scalar.value;
     size_t len = ev->data.scalar.length;
     int kind = N_STR;
-    int tagkind = scalar_kind_for_tag((const char *)ev->data.scalar.tag);
+    const char *tag = (const char *)ev->data.scalar.tag;
+    if (tag && !strcmp(tag, "!") && !L->yaml11) tag = NULL; /* non-specific: yaml.v3 types it as if untagged */
+    int tagkind = scalar_kind_for_tag(tag);
     node *n = node_new(L->a, N_STR);
     set_pos(L, n, &ev->start_mark);
+    if (flow_plain_refused(L, ev, n)) return NULL;
     if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) n->flags |= NF_QUOTED;
     /* styles matter to yaml.v3's re-emission, not to go-yaml v2's JSON */
     if (ev->data.scalar.style == YAML_FOLDED_SCALAR_STYLE && !L->yaml11) n->flags |= NF_FOLDED;
     if (ev->data.scalar.style == YAML_LITERAL_SCALAR_STYLE && !L->yaml11) n->flags |= NF_LITERAL;
-    if (tagkind == N_STR || (tagkind < 0 && ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) ||
-        (ev->data.scalar.tag && tagkind < 0)) {
-        n->u.str.s = arena_strndup(L->a, text, len);
-        n->u.str.len = (uint32_t)len;
-        return n;
-    }
     struct frame *top = L->depth ? &L->stack[L->depth - 1] : NULL;
     int is_key = top && top->coll->kind == N_MAP && !top->key;
+    if (tagkind == N_STR || (tagkind < 0 && ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) || (tag && tagkind < 0)) {
+        n->u.str.s = arena_strndup(L->a, text, len);
+        n->u.str.len = (uint32_t)len;
+        return tag && tagkind < 0 ? make_tagged(L, n, tag, is_key) : n;
+    }
     if (L->yaml11) return make_scalar_v2(L, n, text, len, is_key);
     if (is_key) { /* keys keep their text */
         n->u.str.s = arena_strndup(L->a, text, len);
         n->u.str.len = (uint32_t)len;
         /* A plain key that yaml.v3 reads as a number, bool, null or timestamp
          * makes kustomize fail when it writes the object out (json cannot
-         * marshal map[interface{}]interface{}); the emitter reports it. */
-        if (tagkind < 0 && scalar_plain_key_not_str(L->a, text, len)) n->flags |= NF_KEY_NOT_STR;
+         * marshal map[interface{}]interface{}); the emitter reports it. A
+         * tag (!!int, !!null, ...) stays on the key when yaml.v3 writes it. */
+        if (tagkind >= 0) n->flags |= NF_KEY_NOT_STR | NF_BAD_TAG;
+        else if (scalar_plain_key_not_str(L->a, text, len)) n->flags |= NF_KEY_NOT_STR;
         return n;
     }
     node *p = scalar_new_plain(L->a, text, len);
@@ -264,9 +324,22 @@ static node *make_scalar(struct loader *L, yaml_event_t *ev)
     return p;
 }
 
-static int parse_error(struct loader *L, yaml_parser_t *p)
+/* The byte offset in s of a libyaml mark, whose index counts characters
+ * (after a byte order mark, which libyaml's reader drops). */
+static size_t mark_offset(const char *s, size_t len, size_t index)
+{
+    size_t i = len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3) ? 3 : 0;
+    for (; index && i < len; index--)
+        for (i++; i < len && ((unsigned char)s[i] & 0xC0) == 0x80;) i++;
+    return i;
+}
+
+/* buf: the part being parsed, at offset base of the stream. */
+static int parse_error(struct loader *L, yaml_parser_t *p, const char *buf, size_t len, size_t base)
 {
     const yaml_mark_t *m = p->problem_mark.line || p->problem_mark.column ? &p->problem_mark : &p->context_mark;
+    if (p->problem && !strcmp(p->problem, "found unexpected ':'"))
+        L->colon_at = 1 + base + mark_offset(buf + base, len - base, p->problem_mark.index);
     return err_set("%s:%zu:%zu: invalid YAML: %s%s%s", L->file, L->line_base + m->line + 1, m->column + 1,
                    p->problem ? p->problem : "syntax error", p->context ? " " : "", p->context ? p->context : "");
 }
@@ -287,7 +360,7 @@ static size_t count_lines(const char *s, size_t n)
     return lines;
 }
 
-static int load_stream(struct loader *L, const char *buf, size_t len, node_list *out)
+static int parse_stream(struct loader *L, const char *buf, size_t len, node_list *out)
 {
     yaml_parser_t p;
     yaml_event_t ev;
@@ -297,7 +370,7 @@ static int load_stream(struct loader *L, const char *buf, size_t len, node_list 
     yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
     while (!done && rc == 0) {
         if (!yaml_parser_parse(&p, &ev)) {
-            rc = parse_error(L, &p);
+            rc = parse_error(L, &p, buf, len, base);
             break;
         }
         node *n = NULL;
@@ -336,20 +409,21 @@ static int load_stream(struct loader *L, const char *buf, size_t len, node_list 
             if (rc == 0) rc = attach(L, n);
             break;
         case YAML_SEQUENCE_START_EVENT:
-        case YAML_MAPPING_START_EVENT:
+        case YAML_MAPPING_START_EVENT: {
             n = node_new(L->a, ev.type == YAML_SEQUENCE_START_EVENT ? N_SEQ : N_MAP);
             set_pos(L, n, &ev.start_mark);
-            if (!L->yaml11 && (ev.type == YAML_SEQUENCE_START_EVENT
-                                   ? ev.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE
-                                   : ev.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE))
-                n->flags |= NF_FLOW;
+            int flow = ev.type == YAML_SEQUENCE_START_EVENT ? ev.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE
+                                                            : ev.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE;
+            if (flow && !L->yaml11) n->flags |= NF_FLOW;
             add_anchor(L, ev.type == YAML_SEQUENCE_START_EVENT ? ev.data.sequence_start.anchor
                                                              : ev.data.mapping_start.anchor, n);
-            rc = push(L, n);
+            rc = push(L, n, flow);
             break;
+        }
         case YAML_SEQUENCE_END_EVENT:
         case YAML_MAPPING_END_EVENT: {
             struct frame f = L->stack[--L->depth];
+            L->flow -= f.flow;
             if (f.has_merge) apply_merges(L, f.coll);
             rc = attach(L, f.coll);
             break;
@@ -360,6 +434,45 @@ static int load_stream(struct loader *L, const char *buf, size_t len, node_list 
         yaml_event_delete(&ev);
     }
     yaml_parser_delete(&p);
+    return rc;
+}
+
+/* A printable byte absent from buf that libyaml reads as part of a plain
+ * scalar wherever a colon stood in one (no indicator there: the colon was
+ * inside the scalar, maybe after a blank or at a line's start). */
+static char stand_in_byte(const char *buf, size_t len)
+{
+    static const char cands[] = "^~`=;$%&*()+<>|_/\\!@'\"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    for (const char *c = cands; *c; c++)
+        if (!memchr(buf, *c, len)) return *c;
+    return 0;
+}
+
+/* libyaml 0.2.5 refuses a ':' followed by one of ",?[]{}" in a plain scalar
+ * inside a flow collection ("found unexpected ':'"); go-yaml's scanner
+ * (v2 and v3) keeps it in the scalar: {a: b:} is {a: "b:"}, [a:, b] is
+ * ["a:", b]. Each such colon is given to libyaml as a byte it reads the same
+ * way go-yaml reads the colon, and put back in the scalar (restore_colons). */
+static int load_stream(struct loader *L, const char *buf, size_t len, node_list *out)
+{
+    size_t n0 = out->n;
+    char *patched = NULL;
+    int rc;
+    while ((rc = parse_stream(L, patched ? patched : buf, len, out)) < 0 && L->colon_at) {
+        if (!patched) {
+            if (!(L->ph = stand_in_byte(buf, len))) break;
+            if (!(patched = malloc(len))) abort();
+            memcpy(patched, buf, len);
+        }
+        if (patched[L->colon_at - 1] != ':') break; /* not where it was expected: keep the error */
+        patched[L->colon_at - 1] = L->ph;
+        /* parse again from the start */
+        out->n = n0;
+        L->depth = L->flow = 0;
+        L->root = NULL;
+        L->nanchors = L->aliased = L->line_base = L->colon_at = 0;
+    }
+    free(patched);
     return rc;
 }
 

@@ -139,9 +139,47 @@ static void test_flow_requoting(void **state)
     assert_false(scalar_v3_flow_requotes(scalar_new_plain(a, "2001-12-14", 10)));
     assert_false(scalar_v3_flow_requotes(scalar_new_plain(a, "null", 4)));
     assert_false(scalar_v3_flow_requotes(scalar_new_plain(a, "a:b", 3)));
-    assert_true(scalar_v3_flow_requotes_key("2001-12-14t21:59:43Z", 20));
-    assert_false(scalar_v3_flow_requotes_key("12", 2));
+    node *ts = node_new_str(a, "2001-12-14t21:59:43Z"), *num = node_new_str(a, "12"), *empty = node_new_str(a, "");
+    assert_true(scalar_v3_requotes_key(ts, 1));
+    assert_false(scalar_v3_requotes_key(ts, 0));
+    assert_false(scalar_v3_requotes_key(num, 1));
+    assert_true(scalar_v3_requotes_key(empty, 0)); /* '? ' with no key: written '' */
+    empty->flags |= NF_BAD_TAG;                    /* !!null: written with its tag */
+    assert_false(scalar_v3_requotes_key(empty, 1));
     arena_free(a);
+}
+
+/* Go's base64.StdEncoding.DecodeString, as yaml.v3 decodes !!binary. */
+static void check_binary(const char *in, const char *want, size_t wantlen)
+{
+    size_t len;
+    char *got = scalar_binary_text(in, strlen(in), &len);
+    if (!want) {
+        assert_null(got);
+        return;
+    }
+    assert_non_null(got);
+    assert_int_equal(len, wantlen);
+    assert_memory_equal(got, want, wantlen);
+    free(got);
+}
+
+static void test_binary_decodes_as_go(void **state)
+{
+    (void)state;
+    check_binary("aGVsbG8=", "hello", 5);
+    check_binary("aGVs\nbG8=\n", "hello", 5); /* line breaks are skipped */
+    check_binary("aGVs\r\nbG8=", "hello", 5);
+    check_binary("", "", 0);
+    check_binary("YR==", "a", 1);        /* unused bits set: Go's StdEncoding is not strict */
+    check_binary("AA==", "\0", 1);       /* NUL kept */
+    check_binary("/w==", "\xEF\xBF\xBD", 3); /* invalid UTF-8 as encoding/json writes it */
+    check_binary("aGVsbG8", NULL, 0);    /* padding required */
+    check_binary("YQ=", NULL, 0);
+    check_binary("YQ==YQ==", NULL, 0);   /* nothing after padding */
+    check_binary("aGVs bG8=", NULL, 0);  /* spaces are no line breaks */
+    check_binary("%%%", NULL, 0);
+    check_binary("12", NULL, 0);
 }
 
 static void test_invalid_dates_are_strings(void **state)
@@ -297,6 +335,7 @@ int run_quirks_tests(void)
         cmocka_unit_test(test_take_style),
         cmocka_unit_test(test_numbers_after_the_json_round_trip),
         cmocka_unit_test(test_json_round_trip_of_a_tree),
+        cmocka_unit_test(test_binary_decodes_as_go),
         cmocka_unit_test(test_json_view_refuses_what_json_cannot_hold),
         cmocka_unit_test(test_emitter_writes_what_go_yaml_v2_writes),
     };
