@@ -387,6 +387,13 @@ static void merge_field(arena *a, node *nobj, const node *oobj, const char *key)
     if (m->u.map.n) map_set(a, nobj, key, m);
 }
 
+static int has_empty_key(const node *m)
+{
+    for (uint32_t i = 0; m && m->kind == N_MAP && i < m->u.map.n; i++)
+        if (!m->u.map.items[i].key->u.str.len) return 1;
+    return 0;
+}
+
 /* Resource.CopyMergeMetaDataFieldsFrom: labels and annotations merged (new
  * wins), name and namespace and the build history taken from old. */
 static void copy_merge_metadata(arena *a, resource *nr, const resource *old)
@@ -394,7 +401,21 @@ static void copy_merge_metadata(arena *a, resource *nr, const resource *old)
     node *nmd = map_ensure_map(a, nr->obj, "metadata");
     const node *omd = map_get(old->obj, "metadata");
     merge_field(a, nmd, omd, "labels");
+    if (has_empty_key(map_get(nmd, "labels"))) {
+        /* SetLabels sets the sorted keys one by one and fails at "" (meta_keys_ok),
+         * first, leaving the map empty; kustomize ignores the error, but the
+         * rest of the copy is skipped: nr keeps its own. */
+        map_set(a, nmd, "labels", node_new(a, N_MAP));
+        return;
+    }
     merge_field(a, nmd, omd, "annotations");
+    if (has_empty_key(map_get(nmd, "annotations"))) {
+        /* SetAnnotations fails the same way: no annotations are left, the
+         * hash marker among them, and the rest is skipped. */
+        map_del(nmd, "annotations");
+        nr->needs_hash = 0;
+        return;
+    }
     const char *name = node_get_str(omd, "name", NULL), *ns = node_get_str(omd, "namespace", NULL);
     map_set(a, nmd, "name", node_new_str(a, name ? name : ""));
     map_del(nmd, "namespace");
@@ -434,6 +455,9 @@ static int absorb(kust *k, const gen_kind *gk, resource *r, resmap *rm, const no
     if (merge) {
         merge_field(a, r->obj, old->obj, "data");
         merge_field(a, r->obj, old->obj, "binaryData");
+        if (has_empty_key(map_get(r->obj, "data")) || has_empty_key(map_get(r->obj, "binaryData")))
+            return err_set("%s: %s: merging into %s: wrong node kind: expected ScalarNode but got MappingNode (an "
+                           "empty data key)", node_pos(a, config), gk->builtin_kind, resid_display(a, &r->id));
         /* A merge keeps the original's origin. */
         r->origin = old->origin;
         r->generated = old->generated;
