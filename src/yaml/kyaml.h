@@ -21,7 +21,9 @@ int yaml_load_one(arena *a, const char *file, const char *buf, size_t len, node 
  * strings), a repeated mapping key replacing the earlier value instead of
  * failing, and mapping keys turned into JSON's strings (yes -> "true",
  * 0x1F -> "31"; a null key is an error). The same reading as yaml_load_v2
- * (scalar_resolve_v2: numbers and bools carry their JSON text). */
+ * (scalar_resolve_v2: numbers and bools carry their JSON text). Both read
+ * the first document only, as go-yaml's Unmarshal: later ones are not even
+ * parsed (kustomize ignores them, invalid YAML included). */
 int yaml_load_one_v2(arena *a, const char *file, const char *buf, size_t len, node **out);
 
 /* kustomize's JSON round trip of an object (roundtrip.c), in two halves

@@ -31,6 +31,7 @@ struct loader {
     node *root;
     enum { DUP_FAIL, DUP_LAST_WINS, DUP_KEEP } dup;
     int yaml11; /* go-yaml v2's typing of plain scalars and keys (yaml_load_v2) */
+    int first_only; /* go-yaml's Unmarshal: the first document, the rest not even parsed */
     size_t line_base; /* lines before the part being parsed (see next_chunk) */
     size_t aliased; /* nodes of this document copied by aliases */
     int flow; /* open flow collections */
@@ -386,6 +387,10 @@ static int parse_stream(struct loader *L, const char *buf, size_t len, node_list
         case YAML_DOCUMENT_END_EVENT:
             if (L->root && L->root->kind != N_NULL) list_push(out, L->root);
             L->root = NULL;
+            if (L->first_only) {
+                done = 1;
+                break;
+            }
             if (!ev.data.document_end.implicit) { /* "...": parse again from the next "---" line */
                 size_t next = next_chunk(buf, len, base + ev.end_mark.index);
                 L->line_base += count_lines(buf + base, next - base);
@@ -519,7 +524,7 @@ int yaml_load_one(arena *a, const char *file, const char *buf, size_t len, node 
 
 int yaml_load_one_v2(arena *a, const char *file, const char *buf, size_t len, node **out)
 {
-    struct loader L = {.a = a, .file = file, .dup = DUP_LAST_WINS, .yaml11 = 1};
+    struct loader L = {.a = a, .file = file, .dup = DUP_LAST_WINS, .yaml11 = 1, .first_only = 1};
     return load_one(&L, buf, len, out);
 }
 
@@ -534,7 +539,7 @@ int yaml_load_dup_keys(arena *a, const char *file, const char *buf, size_t len, 
 
 int yaml_load_v2(arena *a, const char *file, const char *buf, size_t len, node **out)
 {
-    struct loader L = {.a = a, .file = file, .dup = DUP_LAST_WINS, .yaml11 = 1};
+    struct loader L = {.a = a, .file = file, .dup = DUP_LAST_WINS, .yaml11 = 1, .first_only = 1};
     node_list docs = {0};
     int rc = load_stream(&L, buf, len, &docs);
     free(L.stack);
