@@ -126,12 +126,13 @@ int yaml_json_view(arena *a, node *n, int flow, const char *what)
     return view_node(a, n, flow, 0, what);
 }
 
-/* JSON text as kyaml.Parse reads it: strings double-quoted, numbers typed
- * by their JSON text, no block or flow styles left. */
+/* JSON text as kyaml.Parse reads it: collections in flow style (what is
+ * later added into them is written in flow style too), strings
+ * double-quoted, numbers typed by their JSON text. */
 static void as_parsed_json(node *n)
 {
     if (n->kind >= N_MAP) {
-        n->flags &= ~(unsigned)NF_FLOW;
+        n->flags |= NF_FLOW;
         uint32_t len = n->kind == N_SEQ ? n->u.seq.n : n->u.map.n;
         for (uint32_t i = 0; i < len; i++) as_parsed_json(n->kind == N_SEQ ? n->u.seq.items[i] : n->u.map.items[i].val);
         return;
