@@ -126,16 +126,22 @@ int patch_select(kust *k, resmap *rm, const node *target, resource ***out, size_
     return 0;
 }
 
-static void set_meta_str(arena *a, node *obj, const char *field, const char *val)
+/* kyaml's SetKind, SetName, SetNamespace: an untagged scalar
+ * (NewScalarRNode) set by FieldSetter, so it takes the old value's style
+ * and, where that is plain, reads as its text says (namespace 123 prints
+ * as a number). */
+static void set_untagged(arena *a, node *m, const char *field, const char *text)
 {
-    map_set(a, map_ensure_map(a, obj, "metadata"), field, node_new_str(a, val));
+    int at = map_index(m, field);
+    if (at < 0) map_set(a, m, field, scalar_set_untagged(a, text, NULL));
+    else node_write(&m->u.map.items[at].val, scalar_set_untagged(a, text, m->u.map.items[at].val));
 }
 
 int patch_smp_one(kust *k, resource *r, node *patch, int allow_name, int allow_kind, int *deleted)
 {
     arena *a = k->b->a;
     const char *name = r->id.name, *kind = r->id.kind;
-    const char *ns = node_get_str(r->obj, "metadata", "namespace", NULL);
+    const char *ns = node_text(node_get(r->obj, "metadata", "namespace", NULL)); /* GetNamespace: any scalar's text */
     *deleted = 0;
     if (allow_name || allow_kind) resource_remember_id(a, r);
     /* the merge sees kustomize's bookkeeping annotations, and may drop them */
@@ -151,9 +157,9 @@ int patch_smp_one(kust *k, resource *r, node *patch, int allow_name, int allow_k
     }
     r->obj = res;
     buildmeta_leave(k, r, &bk, BK_READBACK);
-    if (!allow_kind) map_set(a, res, "kind", node_new_str(a, kind));
-    if (!allow_name) set_meta_str(a, res, "name", name);
-    if (ns && *ns) set_meta_str(a, res, "namespace", ns);
+    if (!allow_kind) set_untagged(a, res, "kind", kind);
+    if (!allow_name) set_untagged(a, map_ensure_map(a, res, "metadata"), "name", name);
+    if (ns && *ns) set_untagged(a, map_ensure_map(a, res, "metadata"), "namespace", ns);
     else map_del(map_get(res, "metadata"), "namespace");
     resource_refresh_id(r);
     return 0;

@@ -212,6 +212,7 @@ static int walk_map(mctx *c, node *dest, node *origin, const sch *s, node **out,
         int k;
         if (walk(c, map_get(d, names[i]), ov, s ? sch_field(c->ss, s, names[i]) : NULL, &val, &k) < 0) return -1;
         int at = map_index(d, names[i]);
+        if (val && !(is_null(val) && !k)) val = scalar_field_set(c->a, val, at >= 0 ? d->u.map.items[at].val : NULL);
         if (!val || (is_null(val) && !k)) map_del(d, names[i]);
         else if (at >= 0) node_write(&d->u.map.items[at].val, val); /* kyaml's FieldSetter writes in place */
         else if (map_key(o, names[i])) map_append(c->a, d, map_key(o, names[i]), val); /* kyaml adds the patch's key */
@@ -437,7 +438,7 @@ static int walk(mctx *c, node *dest, node *origin, const sch *s, node **out, int
         *out = origin ? origin : dest;
         return 0;
     }
-    *out = origin ? scalar_take_style(c->a, origin, dest) : dest;
+    *out = origin ? origin : dest; /* the style is the FieldSetter's business (walk_map) */
     return 0;
 }
 
