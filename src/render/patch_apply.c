@@ -1,5 +1,6 @@
 /* Shared machinery of patchesStrategicMerge, patches and patchesJson6902. */
 #include "patch_apply.h"
+#include "meta.h"
 #include "buildmeta.h"
 #include "err.h"
 #include "jsonpatch.h"
@@ -165,51 +166,11 @@ int patch_smp_one(kust *k, resource *r, node *patch, int allow_name, int allow_k
     return 0;
 }
 
-/* kyaml's GetLabels/GetAnnotations: the field's content is read pairwise
- * whatever its kind (a list [a, b] gives a: b, a scalar nothing), keys and
- * values as their text ("" for collections). An odd-length list makes
- * kyaml panic. */
-static int read_string_pairs(arena *a, const node *f, node *out)
-{
-    uint32_t n = !f ? 0 : f->kind == N_MAP ? f->u.map.n * 2 : f->kind == N_SEQ ? f->u.seq.n : 0;
-    if (n % 2) return err_set("%s: a list of odd length cannot be read as key/value pairs", node_pos(a, f));
-    for (uint32_t i = 0; i < n; i += 2) {
-        const node *k = f->kind == N_MAP ? f->u.map.items[i / 2].key : f->u.seq.items[i];
-        const node *v = f->kind == N_MAP ? f->u.map.items[i / 2].val : f->u.seq.items[i + 1];
-        const char *kt = node_text(k), *vt = node_text(v);
-        map_set(a, out, kt ? kt : "", node_new_str(a, vt ? vt : ""));
-        node_set_pos(out->u.map.items[out->u.map.n - 1].key, k);
-    }
-    return 0;
-}
-
-/* kyaml's GetX/SetX round trip of labels or annotations (field): values
- * become strings, an empty map goes away, and the new keys are untagged,
- * so one that yaml.v3 reads as no string fails the output. An empty key
- * makes SetField fail before any key is set: with fail_empty_key that is
- * an error, else (callers that ignore it) the field is left empty and 1 is
- * returned. */
-static int rebuild_string_map(arena *a, node *md, const char *field, int fail_empty_key)
-{
-    node *m = node_new(a, N_MAP);
-    if (read_string_pairs(a, map_get(md, field), m) < 0) return -1;
-    int empty_key = map_get(m, "") != NULL;
-    if (empty_key && fail_empty_key)
-        return err_set("%s: %s: wrong node kind: an empty key cannot be set", node_pos(a, map_get(md, field)), field);
-    for (uint32_t i = 0; i < m->u.map.n; i++) {
-        node *k = m->u.map.items[i].key;
-        if (scalar_plain_key_not_str(a, k->u.str.s, k->u.str.len)) k->flags |= NF_KEY_NOT_STR;
-    }
-    if (empty_key || !m->u.map.n) map_del(md, field);
-    else map_set(a, md, field, m);
-    return empty_key;
-}
-
 void patch_allow_changes(arena *a, node *patch, int allow_name, int allow_kind)
 {
     if (!allow_name && !allow_kind) return;
     node *md = map_ensure_map(a, patch, "metadata");
-    rebuild_string_map(a, md, "annotations", 0); /* the patch's own map[string]string round trip */
+    meta_rebuild_string_map(a, md, "annotations", 0); /* the patch's own map[string]string round trip */
     node *anns = map_ensure_map(a, md, "annotations");
     if (allow_name) map_set(a, anns, "internal.config.kubernetes.io/allowNameChange", node_new_str(a, "enabled"));
     if (allow_kind) map_set(a, anns, "internal.config.kubernetes.io/allowKindChange", node_new_str(a, "enabled"));
@@ -226,7 +187,7 @@ int patch_smp_many(kust *k, resmap *rm, resource **sel, size_t nsel, const node 
         node *pc = node_clone(a, patch);
         node *md = map_ensure_map(a, pc, "metadata");
         /* CopyMergeMetaDataFieldsFrom; kustomize ignores its errors */
-        if (rebuild_string_map(a, md, "labels", 0) < 0 || rebuild_string_map(a, md, "annotations", 0) < 0) return -1;
+        if (meta_rebuild_string_map(a, md, "labels", 0) < 0 || meta_rebuild_string_map(a, md, "annotations", 0) < 0) return -1;
         node *av = map_get(r->obj, "apiVersion");
         if (av) map_set(a, pc, "apiVersion", node_clone(a, av));
         uint64_t before = r->idhash;
@@ -254,7 +215,7 @@ int patch_json_one(kust *k, resource *r, const node *ops, const char *what, enum
     yaml_from_json(a, r->obj);
     node *md = map_get(r->obj, "metadata");
     /* PatchJson6902Transformer fails where PatchTransformer ignores SetAnnotations' error */
-    int wiped = md && md->kind == N_MAP ? rebuild_string_map(a, md, "annotations", kind == JP_JSON6902) : 0;
+    int wiped = md && md->kind == N_MAP ? meta_rebuild_string_map(a, md, "annotations", kind == JP_JSON6902) : 0;
     if (wiped < 0) return err_prefix("applying a JSON patch to %s", who);
     buildmeta_leave(k, r, &bk, BK_DROP_EMPTY | (wiped ? BK_READBACK : 0));
     node_unalias(r->obj); /* kustomize rebuilds the object from the patched JSON */
