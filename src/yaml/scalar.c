@@ -373,6 +373,8 @@ static int v2_not_scalar(const char *s, size_t len)
     return 0;
 }
 
+static int is_base60_float(const char *s);
+
 int scalar_v1_1_non_string(const char *s, size_t len)
 {
     char out[64];
@@ -385,6 +387,7 @@ int scalar_v1_1_non_string(const char *s, size_t len)
         memcpy(buf, s, len);
         buf[len] = 0;
         if (parse_timestamp(buf, out, sizeof out)) return 0;
+        if (is_base60_float(buf)) return 0; /* v2 quotes 1:20 when writing, yet reads it as a string */
     }
     return scalar_v2_needs_quotes(s, len);
 }
