@@ -2,6 +2,7 @@
  * and removal of the build's own bookkeeping before output. As kustomize,
  * the top-level kustomization's buildMetadata governs every level. */
 #include "buildmeta.h"
+#include "meta.h"
 #include "err.h"
 #include "scalar.h"
 #include "builtins.h"
@@ -310,7 +311,10 @@ int buildmeta_transformed(kust *k, const node *config, int builtin, resmap *rm)
     }
     for (size_t i = 0; i < rm->n; i++) {
         resource *r = rm->v[i];
-        node *anns = map_ensure_map(a, map_ensure_map(a, r->obj, "metadata"), "annotations");
+        node *md = map_ensure_map(a, r->obj, "metadata");
+        /* SetOrigin and AddTransformation rewrite all annotations (SetAnnotations) */
+        if (meta_rebuild_string_map(a, md, "annotations", 1) < 0) return -1;
+        node *anns = map_ensure_map(a, md, "annotations");
         if (r->origin_in_tree && !map_get(anns, ORIGIN_KEY)) {
             map_set(a, anns, ORIGIN_KEY, node_new_strn(a, sb.buf, sb.len));
         } else {

@@ -28,7 +28,7 @@ int jsonpatch_parse(arena *a, const char *file, const char *text, size_t len, no
         rc = err_set("%s: a JSON patch must be one list of operations ({op, path, value|from})", file);
     /* the values reach the object as JSON (and come back from it with the
      * object, through yaml_from_json) */
-    if (rc == 0) rc = yaml_json_view(a, doc, 0, "JSON patch");
+    if (rc == 0) rc = yaml_json_view_v2(a, doc, "JSON patch");
     if (rc == 0) *ops = doc;
     return rc;
 }

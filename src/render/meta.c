@@ -131,3 +131,43 @@ int meta_apply_pairs(kust *k, const node *config, const char *field, resmap *rm)
     }
     return 0;
 }
+
+/* kyaml's GetLabels/GetAnnotations: the field's content is read pairwise
+ * whatever its kind (a list [a, b] gives a: b, a scalar nothing), keys and
+ * values as their text ("" for collections). An odd-length list makes
+ * kyaml panic. */
+static int read_string_pairs(arena *a, const node *f, node *out)
+{
+    uint32_t n = !f ? 0 : f->kind == N_MAP ? f->u.map.n * 2 : f->kind == N_SEQ ? f->u.seq.n : 0;
+    if (n % 2) return err_set("%s: a list of odd length cannot be read as key/value pairs", node_pos(a, f));
+    for (uint32_t i = 0; i < n; i += 2) {
+        const node *k = f->kind == N_MAP ? f->u.map.items[i / 2].key : f->u.seq.items[i];
+        const node *v = f->kind == N_MAP ? f->u.map.items[i / 2].val : f->u.seq.items[i + 1];
+        const char *kt = node_text(k), *vt = node_text(v);
+        map_set(a, out, kt ? kt : "", scalar_field_set(a, vt ? node_new_strn(a, vt, v->u.str.len) : node_new_str(a, ""), NULL)); /* NewStringRNode */
+        node_set_pos(out->u.map.items[out->u.map.n - 1].key, k);
+    }
+    return 0;
+}
+
+/* kyaml's GetX/SetX round trip of labels or annotations (field): values
+ * become strings, an empty map goes away, and the new keys are untagged,
+ * so one that yaml.v3 reads as no string fails the output. An empty key
+ * makes SetField fail before any key is set: with fail_empty_key that is
+ * an error, else (callers that ignore it) the field is left empty and 1 is
+ * returned. */
+int meta_rebuild_string_map(arena *a, node *md, const char *field, int fail_empty_key)
+{
+    node *m = node_new(a, N_MAP);
+    if (read_string_pairs(a, map_get(md, field), m) < 0) return -1;
+    int empty_key = map_get(m, "") != NULL;
+    if (empty_key && fail_empty_key)
+        return err_set("%s: %s: wrong node kind: an empty key cannot be set", node_pos(a, map_get(md, field)), field);
+    for (uint32_t i = 0; i < m->u.map.n; i++) {
+        node *k = m->u.map.items[i].key;
+        if (scalar_plain_key_not_str(a, k->u.str.s, k->u.str.len)) k->flags |= NF_KEY_NOT_STR;
+    }
+    if (empty_key || !m->u.map.n) map_del(md, field);
+    else map_set(a, md, field, m);
+    return empty_key;
+}

@@ -29,6 +29,15 @@ const char *meta_fs_path(const fieldspec *fs);
  * set on every object at config's fieldSpecs, creating mappings there. */
 int meta_apply_pairs(kust *k, const node *config, const char *field, resmap *rm);
 
+/* kyaml's GetLabels/GetAnnotations then SetLabels/SetAnnotations on
+ * metadata md's field: values become strings (NewStringRNode, quoted where
+ * YAML 1.1 reads them as something else), an empty map goes away, and the
+ * new keys are untagged, so one that yaml.v3 reads as no string fails the
+ * output. An empty key makes SetField fail before any key is set: with
+ * fail_empty_key that is an error, else (callers that ignore it) the field
+ * is left empty and 1 is returned. */
+int meta_rebuild_string_map(arena *a, node *md, const char *field, int fail_empty_key);
+
 /* Adds prefix and suffix at config's fieldSpecs (t_prefix.c). */
 int prefix_suffix_apply(kust *k, const char *prefix, const char *suffix, const node *config, resmap *rm);
 

@@ -15,6 +15,7 @@
  * specs that may apply from an index over referrer kinds. */
 #include "build.h"
 #include "err.h"
+#include "scalar.h"
 #include "fieldspec.h"
 #include <stdlib.h>
 #include <string.h>
@@ -357,20 +358,13 @@ static int select_referral(referrer *f, const node *where, const char *old, cons
     return -1;
 }
 
-static node *str_at(arena *a, const char *s, const node *pos)
-{
-    node *n = node_new_str(a, s);
-    node_set_pos(n, pos);
-    return n;
-}
-
 static int set_scalar(referrer *f, node **slot)
 {
     const char *old = node_text(*slot);
     ns_filter nf = {0};
     resource *t;
     if (select_referral(f, *slot, old, &nf, &t) < 0) return -1;
-    if (t && strcmp(t->id.name, old)) *slot = str_at(f->x->a, t->id.name, *slot);
+    if (t && strcmp(t->id.name, old)) *slot = scalar_set_untagged(f->x->a, t->id.name, *slot);
     return 0;
 }
 
@@ -398,8 +392,13 @@ static int set_mapping(referrer *f, node *m)
     if (!old || select_referral(f, m, old, &nf, &t) < 0) return old ? -1 : 0;
     const char *tns = t ? raw_ns(t) : "";
     if (!t || (!strcmp(t->id.name, old) && !*tns)) return 0;
-    *name = str_at(a, t->id.name, *name);
-    if (*tns) map_set(a, m, "namespace", str_at(a, tns, nsn ? nsn : m));
+    /* FieldSetter{StringValue}: untagged values, as kyaml writes them */
+    *name = scalar_set_untagged(a, t->id.name, *name);
+    if (*tns) {
+        node *v = scalar_set_untagged(a, tns, nsn);
+        if (!nsn) node_set_pos(v, m);
+        map_set(a, m, "namespace", v);
+    }
     return 0;
 }
 

@@ -1,5 +1,6 @@
 /* Shared machinery of patchesStrategicMerge, patches and patchesJson6902. */
 #include "patch_apply.h"
+#include "meta.h"
 #include "buildmeta.h"
 #include "err.h"
 #include "jsonpatch.h"
@@ -131,16 +132,22 @@ int patch_select(kust *k, resmap *rm, const node *target, resource ***out, size_
     return 0;
 }
 
-static void set_meta_str(arena *a, node *obj, const char *field, const char *val)
+/* kyaml's SetKind, SetName, SetNamespace: an untagged scalar
+ * (NewScalarRNode) set by FieldSetter, so it takes the old value's style
+ * and, where that is plain, reads as its text says (namespace 123 prints
+ * as a number). */
+static void set_untagged(arena *a, node *m, const char *field, const char *text)
 {
-    map_set(a, map_ensure_map(a, obj, "metadata"), field, node_new_str(a, val));
+    int at = map_index(m, field);
+    if (at < 0) map_set(a, m, field, scalar_set_untagged(a, text, NULL));
+    else node_write(&m->u.map.items[at].val, scalar_set_untagged(a, text, m->u.map.items[at].val));
 }
 
 int patch_smp_one(kust *k, resource *r, node *patch, int allow_name, int allow_kind, int *deleted)
 {
     arena *a = k->b->a;
     const char *name = r->id.name, *kind = r->id.kind;
-    const char *ns = node_get_str(r->obj, "metadata", "namespace", NULL);
+    const char *ns = node_text(node_get(r->obj, "metadata", "namespace", NULL)); /* GetNamespace: any scalar's text */
     *deleted = 0;
     if (allow_name || allow_kind) resource_remember_id(a, r);
     /* the merge sees kustomize's bookkeeping annotations, and may drop them */
@@ -156,59 +163,19 @@ int patch_smp_one(kust *k, resource *r, node *patch, int allow_name, int allow_k
     }
     r->obj = res;
     buildmeta_leave(k, r, &bk, BK_READBACK);
-    if (!allow_kind) map_set(a, res, "kind", node_new_str(a, kind));
-    if (!allow_name) set_meta_str(a, res, "name", name);
-    if (ns && *ns) set_meta_str(a, res, "namespace", ns);
+    if (!allow_kind) set_untagged(a, res, "kind", kind);
+    if (!allow_name) set_untagged(a, map_ensure_map(a, res, "metadata"), "name", name);
+    if (ns && *ns) set_untagged(a, map_ensure_map(a, res, "metadata"), "namespace", ns);
     else map_del(map_get(res, "metadata"), "namespace");
     resource_refresh_id(r);
     return 0;
-}
-
-/* kyaml's GetLabels/GetAnnotations: the field's content is read pairwise
- * whatever its kind (a list [a, b] gives a: b, a scalar nothing), keys and
- * values as their text ("" for collections). An odd-length list makes
- * kyaml panic. */
-static int read_string_pairs(arena *a, const node *f, node *out)
-{
-    uint32_t n = !f ? 0 : f->kind == N_MAP ? f->u.map.n * 2 : f->kind == N_SEQ ? f->u.seq.n : 0;
-    if (n % 2) return err_set("%s: a list of odd length cannot be read as key/value pairs", node_pos(a, f));
-    for (uint32_t i = 0; i < n; i += 2) {
-        const node *k = f->kind == N_MAP ? f->u.map.items[i / 2].key : f->u.seq.items[i];
-        const node *v = f->kind == N_MAP ? f->u.map.items[i / 2].val : f->u.seq.items[i + 1];
-        const char *kt = node_text(k), *vt = node_text(v);
-        map_set(a, out, kt ? kt : "", node_new_str(a, vt ? vt : ""));
-        node_set_pos(out->u.map.items[out->u.map.n - 1].key, k);
-    }
-    return 0;
-}
-
-/* kyaml's GetX/SetX round trip of labels or annotations (field): values
- * become strings, an empty map goes away, and the new keys are untagged,
- * so one that yaml.v3 reads as no string fails the output. An empty key
- * makes SetField fail before any key is set: with fail_empty_key that is
- * an error, else (callers that ignore it) the field is left empty and 1 is
- * returned. */
-static int rebuild_string_map(arena *a, node *md, const char *field, int fail_empty_key)
-{
-    node *m = node_new(a, N_MAP);
-    if (read_string_pairs(a, map_get(md, field), m) < 0) return -1;
-    int empty_key = map_get(m, "") != NULL;
-    if (empty_key && fail_empty_key)
-        return err_set("%s: %s: wrong node kind: an empty key cannot be set", node_pos(a, map_get(md, field)), field);
-    for (uint32_t i = 0; i < m->u.map.n; i++) {
-        node *k = m->u.map.items[i].key;
-        if (scalar_plain_key_not_str(a, k->u.str.s, k->u.str.len)) k->flags |= NF_KEY_NOT_STR;
-    }
-    if (empty_key || !m->u.map.n) map_del(md, field);
-    else map_set(a, md, field, m);
-    return empty_key;
 }
 
 void patch_allow_changes(arena *a, node *patch, int allow_name, int allow_kind)
 {
     if (!allow_name && !allow_kind) return;
     node *md = map_ensure_map(a, patch, "metadata");
-    rebuild_string_map(a, md, "annotations", 0); /* the patch's own map[string]string round trip */
+    meta_rebuild_string_map(a, md, "annotations", 0); /* the patch's own map[string]string round trip */
     node *anns = map_ensure_map(a, md, "annotations");
     if (allow_name) map_set(a, anns, "internal.config.kubernetes.io/allowNameChange", node_new_str(a, "enabled"));
     if (allow_kind) map_set(a, anns, "internal.config.kubernetes.io/allowKindChange", node_new_str(a, "enabled"));
@@ -225,7 +192,7 @@ int patch_smp_many(kust *k, resmap *rm, resource **sel, size_t nsel, const node 
         node *pc = node_clone(a, patch);
         node *md = map_ensure_map(a, pc, "metadata");
         /* CopyMergeMetaDataFieldsFrom; kustomize ignores its errors */
-        if (rebuild_string_map(a, md, "labels", 0) < 0 || rebuild_string_map(a, md, "annotations", 0) < 0) return -1;
+        if (meta_rebuild_string_map(a, md, "labels", 0) < 0 || meta_rebuild_string_map(a, md, "annotations", 0) < 0) return -1;
         node *av = map_get(r->obj, "apiVersion");
         if (av) map_set(a, pc, "apiVersion", node_clone(a, av));
         uint64_t before = r->idhash;
@@ -253,7 +220,7 @@ int patch_json_one(kust *k, resource *r, const node *ops, const char *what, enum
     yaml_from_json(a, r->obj);
     node *md = map_get(r->obj, "metadata");
     /* PatchJson6902Transformer fails where PatchTransformer ignores SetAnnotations' error */
-    int wiped = md && md->kind == N_MAP ? rebuild_string_map(a, md, "annotations", kind == JP_JSON6902) : 0;
+    int wiped = md && md->kind == N_MAP ? meta_rebuild_string_map(a, md, "annotations", kind == JP_JSON6902) : 0;
     if (wiped < 0) return err_prefix("applying a JSON patch to %s", who);
     buildmeta_leave(k, r, &bk, BK_DROP_EMPTY | (wiped ? BK_READBACK : 0));
     node_unalias(r->obj); /* kustomize rebuilds the object from the patched JSON */

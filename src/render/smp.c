@@ -181,13 +181,12 @@ static const sch *schema_for(mctx *c, const sch *s, node *dest, node *origin)
     return NULL;
 }
 
-/* kyaml's FieldSetter, writing into an existing field (in place), gives the
- * new value the old one's style: a scalar's quoting or block style, a
- * collection's flow or block style (the patch's own is lost). */
+/* kyaml's FieldSetter, writing a collection into an existing field (in
+ * place), gives it the old one's flow or block style (the patch's own is
+ * lost); scalars take the old style in scalar_field_set. */
 static node *take_style(mctx *c, node *val, const node *old)
 {
-    if (val == old || val->kind < N_MAP) return scalar_take_style(c->a, val, old);
-    if (!((val->flags ^ old->flags) & NF_FLOW)) return val;
+    if (val == old || val->kind < N_MAP || !((val->flags ^ old->flags) & NF_FLOW)) return val;
     node *n = node_clone(c->a, val); /* the patch's node may be another object's too */
     n->flags ^= NF_FLOW;
     return n;
@@ -229,6 +228,7 @@ static int walk_map(mctx *c, node *dest, node *origin, const sch *s, node **out,
         if (walk(c, map_get(d, names[i]), ov, s ? sch_field(c->ss, s, names[i]) : NULL, &val, &k) < 0) return -1;
         if (!*names[i]) return wrong_kind(c, d, "ScalarNode"); /* kyaml's FieldSetter: no name sets d itself */
         int at = map_index(d, names[i]);
+        if (val && !(is_null(val) && !k)) val = scalar_field_set(c->a, val, at >= 0 ? d->u.map.items[at].val : NULL);
         if (!val || (is_null(val) && !k)) map_del(d, names[i]);
         else if (at >= 0) node_write(&d->u.map.items[at].val, take_style(c, val, d->u.map.items[at].val));
         else if (map_key(o, names[i])) map_append(c->a, d, map_key(o, names[i]), val); /* kyaml adds the patch's key */
@@ -457,7 +457,7 @@ static int walk(mctx *c, node *dest, node *origin, const sch *s, node **out, int
         *out = origin ? origin : dest;
         return 0;
     }
-    *out = origin ? origin : dest;
+    *out = origin ? origin : dest; /* the style is the FieldSetter's business (walk_map) */
     return 0;
 }
 

@@ -10,6 +10,7 @@
  * doubling for objects both passes reach). */
 #include "meta.h"
 #include "err.h"
+#include "scalar.h"
 #include "image.h"
 #include <string.h>
 
@@ -44,10 +45,8 @@ static int update_image(struct image_tag *t, resource *r, node **slot)
         tag = arena_printf(t->a, "%s%s", tag, t->tag_suffix);
         digest = "";
     }
-    node *v = node_new_str(t->a, arena_printf(t->a, "%s%s%s%s%s", name, *tag ? ":" : "", tag, *digest ? "@" : "",
-                                              digest));
-    node_set_pos(v, *slot);
-    *slot = v;
+    const char *img2 = arena_printf(t->a, "%s%s%s%s%s", name, *tag ? ":" : "", tag, *digest ? "@" : "", digest);
+    *slot = scalar_set_untagged(t->a, img2, *slot); /* SetScalar */
     return 0;
 }
 

@@ -8,6 +8,7 @@
  * only empty namespaces. */
 #include "meta.h"
 #include "err.h"
+#include "scalar.h"
 #include <string.h>
 
 struct ns_ctx {
@@ -24,7 +25,7 @@ static int set_namespace(void *ctx, resource *r, node **slot)
     if (c->unset_only && (!cur || *cur)) return 0;
     node *v = node_new_str(c->a, c->ns);
     node_set_pos(v, *slot);
-    *slot = v;
+    *slot = scalar_take_style(c->a, v, *slot); /* SetEntry keeps the old style: a later untagged write reads it */
     return 0;
 }
 

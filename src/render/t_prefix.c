@@ -6,6 +6,7 @@
  * (for name references) and the identity before the rename. */
 #include "meta.h"
 #include "err.h"
+#include "scalar.h"
 #include <string.h>
 
 struct affix {
@@ -20,9 +21,7 @@ static int add_affix(void *ctx, resource *r, node **slot)
     if (!cur)
         return err_set("%s: %s: cannot add a name prefix or suffix to a mapping or list", node_pos(x->a, *slot),
                        resid_display(x->a, &r->id));
-    node *v = node_new_str(x->a, arena_printf(x->a, "%s%s%s", x->prefix, cur, x->suffix));
-    node_set_pos(v, *slot);
-    *slot = v;
+    *slot = scalar_set_untagged(x->a, arena_printf(x->a, "%s%s%s", x->prefix, cur, x->suffix), *slot); /* SetScalar */
     return 0;
 }
 

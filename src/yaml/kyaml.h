@@ -38,6 +38,10 @@ int yaml_load_one_v2(arena *a, const char *file, const char *buf, size_t len, no
  * rewrite n in place: clone a shared tree first. */
 int yaml_json_view(arena *a, node *n, int flow, const char *what);
 void yaml_from_json(arena *a, node *n);
+/* yaml_json_view for data go-yaml v2 decoded (a JSON patch written as YAML)
+ * or JSON text: its numbers are encoding/json's already (-0 stays -0,
+ * where yaml.v3 would read the integer 0). */
+int yaml_json_view_v2(arena *a, node *n, const char *what);
 /* n as kustomize turns a *List's items into objects (RNode.Map, then
  * json.Marshal, then kyaml.Parse): yaml_json_view's data, but decoded from
  * the node itself (no yaml.v3 re-emit, so no folded or flow quirks) and

@@ -19,11 +19,15 @@ static void set_text(arena *a, node *n, const char *s, size_t len)
 /* A string as MarshalJSON gives it: folded text as yaml.v3 reads it back,
  * a timestamp in RFC 3339 (time.Time's JSON), unless yaml.v3 had to quote
  * it inside a flow collection. */
+/* view modes: how the data reached encoding/json */
+#define V_DIRECT 1 /* decoded from the node itself, no yaml.v3 re-emit */
+#define V_JSON 2   /* decoded by go-yaml v2 or as JSON: numbers are JSON text already */
+
 static void view_string(arena *a, node *n, int flow, int direct)
 {
     char out[64];
     size_t len;
-    if ((n->flags & NF_FOLDED) && !flow && !direct) {
+    if ((n->flags & NF_FOLDED) && !flow && !(direct & V_DIRECT)) {
         char *folded = quirk_v3_folded_reread(n->u.str.s, n->u.str.len, &len);
         if (folded) set_text(a, n, folded, len);
         free(folded);
@@ -67,7 +71,8 @@ static int view_scalar(arena *a, node *n, int flow, int direct, const char *what
         if (!strpbrk(t, "0123456789"))
             return err_set("%s: %s: json: unsupported value: %s", node_pos(a, n), what,
                            t[0] == '-' ? "-Inf" : strpbrk(t, "nN") && strpbrk(t, "aA") ? "NaN" : "+Inf");
-        if ((direct ? scalar_json_text : scalar_output_text)(t, n->u.str.len, out)) set_text(a, n, out, strlen(out));
+        if (!((direct & V_JSON) && scalar_is_json_number(t, n->u.str.len)) && scalar_json_text(t, n->u.str.len, out))
+            set_text(a, n, out, strlen(out));
     }
     }
     return 0;
@@ -90,7 +95,7 @@ static int view_key(arena *a, node_pair *p, int flow, int direct, const char *wh
         k = c;
     }
     if (!(k->flags & NF_KEY_NOT_STR)) return 0;
-    if (direct || !scalar_v3_requotes_key(k, flow))
+    if ((direct & V_DIRECT) || !scalar_v3_requotes_key(k, flow))
         return err_set("%s: %s: json: unsupported type: map[interface {}]interface {} (key %s is not a string)",
                        node_pos(a, k), what, k->u.str.s);
     node *c = node_clone(a, k);
@@ -102,7 +107,7 @@ static int view_key(arena *a, node_pair *p, int flow, int direct, const char *wh
 static int view_node(arena *a, node *n, int flow, int direct, const char *what)
 {
     if (n->kind < N_MAP) return view_scalar(a, n, flow, direct, what);
-    flow |= !direct && (n->flags & NF_FLOW);
+    flow |= !(direct & V_DIRECT) && (n->flags & NF_FLOW);
     if (n->kind == N_SEQ) {
         for (uint32_t i = 0; i < n->u.seq.n; i++)
             if (view_node(a, n->u.seq.items[i], flow, direct, what) < 0) return -1;
@@ -126,6 +131,11 @@ int yaml_json_view(arena *a, node *n, int flow, const char *what)
     return view_node(a, n, flow, 0, what);
 }
 
+int yaml_json_view_v2(arena *a, node *n, const char *what)
+{
+    return view_node(a, n, 0, V_JSON, what);
+}
+
 /* JSON text as kyaml.Parse reads it: collections in flow style (what is
  * later added into them is written in flow style too), strings
  * double-quoted, numbers typed by their JSON text. */
@@ -144,7 +154,7 @@ static void as_parsed_json(node *n)
 
 int yaml_json_decoded(arena *a, node *n, const char *what)
 {
-    if (view_node(a, n, 0, 1, what) < 0) return -1;
+    if (view_node(a, n, 0, V_DIRECT, what) < 0) return -1;
     as_parsed_json(n);
     return 0;
 }

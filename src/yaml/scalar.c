@@ -319,24 +319,120 @@ char *scalar_binary_text(const char *s, size_t len, size_t *outlen)
     return NULL;
 }
 
+#define STYLES (NF_QUOTED | NF_FOLDED | NF_LITERAL)
+
+/* val in the given style. yaml.v3 writes a non-string quoted or in block
+ * style without its tag, so it reads back as a string. */
+static node *restyle(arena *a, node *val, unsigned styles)
+{
+    if ((val->flags & STYLES) == styles) return val;
+    node *c = node_clone(a, val);
+    c->flags = (c->flags & ~STYLES) | styles;
+    if (styles) {
+        c->kind = N_STR;
+        c->flags &= ~(unsigned)(NF_TIMESTAMP | NF_EMPTY_NULL);
+    }
+    return c;
+}
+
 node *scalar_take_style(arena *a, node *val, const node *old)
 {
-    const unsigned styles = NF_QUOTED | NF_FOLDED | NF_LITERAL;
-    if (!old || !val || old->kind >= N_MAP || val->kind >= N_MAP || val->kind == N_NULL) return val;
-    if ((val->flags & styles) == (old->flags & styles)) return val;
-    node *c = node_clone(a, val);
-    if (old->flags & NF_QUOTED) { /* yaml.v3 drops the tag a quoted text already implies */
-        c->kind = N_STR;
-        c->flags &= ~(unsigned)NF_TIMESTAMP;
+    if (!old || !val || old->kind >= N_MAP || val->kind >= N_MAP) return val;
+    if (val->kind == N_NULL && !(val->flags & NF_UNTAGGED)) return val; /* a tagged null clears the field */
+    return restyle(a, val, old->flags & STYLES);
+}
+
+/* kyaml's IsYNodeString: tagged !!str, or untagged (typed by its text). */
+static int kyaml_string_node(const node *n)
+{
+    return (n->kind == N_STR && !(n->flags & NF_TIMESTAMP)) || (n->flags & NF_UNTAGGED);
+}
+
+node *scalar_field_set(arena *a, node *val, const node *old)
+{
+    if (!val || val->kind >= N_MAP) return val;
+    if (old && old != val) return scalar_take_style(a, val, old);
+    if (kyaml_string_node(val) && !(val->flags & STYLES) && scalar_v1_1_non_string(val->u.str.s, val->u.str.len))
+        return restyle(a, val, NF_QUOTED);
+    return val;
+}
+
+node *scalar_set_untagged(arena *a, const char *text, const node *old)
+{
+    node *v = scalar_new_plain(a, text, strlen(text));
+    v->flags |= NF_UNTAGGED;
+    if (old) node_set_pos(v, old);
+    return scalar_field_set(a, v, old);
+}
+
+/* The part of a plain scalar before a comment (" #..."). */
+static size_t before_comment(const char *s, size_t len)
+{
+    for (size_t i = 1; i < len; i++)
+        if (s[i] == '#' && (s[i - 1] == ' ' || s[i - 1] == '\t')) {
+            while (i && (s[i - 1] == ' ' || s[i - 1] == '\t')) i--;
+            return i;
+        }
+    return len;
+}
+
+/* Text go-yaml v2 reads as a collection or an empty document, not a scalar. */
+static int v2_not_scalar(const char *s, size_t len)
+{
+    if (s[0] == '#' || (s[0] == '-' && (len == 1 || s[1] == ' ')) || (s[0] == '?' && (len == 1 || s[1] == ' ')))
+        return 1;
+    if (len >= 3 && (!memcmp(s, "---", 3) || !memcmp(s, "...", 3)) && (len == 3 || s[3] == ' ')) return 1;
+    if ((s[0] == '[' && s[len - 1] == ']') || (s[0] == '{' && s[len - 1] == '}')) return 1;
+    if (s[0] == '"' || s[0] == '\'') return 0;
+    if (s[len - 1] == ':') return 1;
+    for (size_t i = 0; i + 1 < len; i++)
+        if (s[i] == ':' && (s[i + 1] == ' ' || s[i + 1] == '\t')) return 1;
+    return 0;
+}
+
+static int is_base60_float(const char *s);
+
+int scalar_v1_1_non_string(const char *s, size_t len)
+{
+    char out[64];
+    if (!len || memchr(s, '\n', len)) return 0;
+    if (v2_not_scalar(s, len)) return 1;
+    size_t n = before_comment(s, len);
+    if (n < len) return scalar_v1_1_non_string(s, n);
+    if (len < sizeof out && digit(s[0])) { /* a timestamp decodes into interface{} as its string */
+        char buf[64];
+        memcpy(buf, s, len);
+        buf[len] = 0;
+        if (parse_timestamp(buf, out, sizeof out)) return 0;
+        if (is_base60_float(buf)) return 0; /* v2 quotes 1:20 when writing, yet reads it as a string */
     }
-    c->flags = (c->flags & ~styles) | (old->flags & styles);
-    return c;
+    return scalar_v2_needs_quotes(s, len);
+}
+
+int scalar_is_json_number(const char *s, size_t len)
+{
+    size_t i = s[0] == '-', d;
+    for (d = i; i < len && digit(s[i]); i++) {}
+    if (i == d || (s[d] == '0' && i - d > 1)) return 0;
+    if (i < len && s[i] == '.') {
+        for (d = ++i; i < len && digit(s[i]); i++) {}
+        if (i == d) return 0;
+    }
+    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+        i += i + 1 < len && (s[i + 1] == '+' || s[i + 1] == '-');
+        for (d = ++i; i < len && digit(s[i]); i++) {}
+        if (i == d) return 0;
+    }
+    return i == len;
 }
 
 int scalar_from_json_number(const char *s, size_t len, char out[64])
 {
     char json[64], *end;
-    if (!scalar_output_text(s, len, json)) snprintf(json, sizeof json, "%.*s", (int)(len < 63 ? len : 63), s);
+    /* JSON text is read as encoding/json reads it (-0 stays negative);
+     * anything else (0x1F) is first written as JSON */
+    if (len > 63 || scalar_is_json_number(s, len) || !scalar_json_text(s, len, json))
+        snprintf(json, sizeof json, "%.*s", (int)(len < 63 ? len : 63), s);
     double f = strtod(json, &end);
     if (*end || !isfinite(f)) return -1; /* .nan, .inf, or text a tag forced to a number */
     go_format_float(f, 'g', 64, out, 64);
@@ -428,7 +524,7 @@ int scalar_resolve_v2(const char *s, size_t len, int *kind, char out[64])
         strcpy(out, b ? "true" : "false");
         return 1;
     }
-    int r = resolve_core(s, len, kind, out);
+    int r = resolve_core_as(s, len, kind, out, 1); /* encoding/json's text: -0.0 stays -0 */
     if (*kind == N_STR) return 0; /* a timestamp stays the string it was written as */
     /* go-yaml v2 gives a float64, which the JSON round trip writes as an integer when integral */
     if (r && *kind == N_FLOAT && !strpbrk(out, ".eE")) *kind = N_INT;

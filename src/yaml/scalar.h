@@ -14,6 +14,8 @@
  * N_FLOAT); -1 for what encoding/json has no number for (.nan, .inf) or
  * text a tag forced to a number type. */
 int scalar_from_json_number(const char *s, size_t len, char out[64]);
+/* True for text in JSON's number grammar, -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+int scalar_is_json_number(const char *s, size_t len);
 /* Resolves an untagged plain scalar: sets *kind (N_NULL, N_BOOL, N_INT,
  * N_FLOAT or N_STR) and returns its normalised text (arena-owned, or s itself
  * when unchanged), with its length in *outlen. */
@@ -55,14 +57,30 @@ int scalar_v3_requotes_key(const struct node *k, int flow);
  * U+FFFD): malloc'd, length in *outlen; NULL where yaml.v3 fails ("!!binary
  * value contains invalid base64 data"). */
 char *scalar_binary_text(const char *s, size_t len, size_t *outlen);
-/* kyaml's FieldSetter gives a field's new value the style of its old value,
- * whatever style the new one was written in, and yaml.v3 writes it in that
- * style: after a quoted or block-style old value, the new one reads back as
- * a string ("3" patched to true prints "true"); a folded (>) new value onto
- * a plain or literal old one is no longer folded on output, and a plain or
- * quoted one onto a folded old one is (quirk_v3_folded_reread). Returns
- * val, or a copy of it in old's style (a string when old was quoted). */
+/* kyaml's FieldSetter on an existing scalar field (also SetEntry on a
+ * scalar, which the replicas and namespace transformers use): the new value
+ * takes the old one's style, whatever style it had. A quoted or block-style
+ * old value makes a non-string new one read back as a string ("3" patched
+ * to true prints "true"); a plain old one makes a quoted new one plain,
+ * which matters when an untagged value replaces it later. Returns val, or
+ * a restyled copy. */
 struct node *scalar_take_style(arena *a, struct node *val, const struct node *old);
+/* kyaml's FieldSetter setting val into a map field whose current value is
+ * old (NULL for a new field; old == val when the field keeps its node, as
+ * every field a strategic merge walks does): a plain string or untagged
+ * scalar that YAML 1.1 reads as no string ("123", yes, ~) is double-quoted
+ * first, then an existing field's style is taken (scalar_take_style). */
+struct node *scalar_field_set(arena *a, struct node *val, const struct node *old);
+/* kyaml's NewScalarRNode(text) set by FieldSetter where old is (NULL for
+ * a new field), as SetName, SetNamespace, SetScalar (name prefixes and
+ * suffixes, images) and the name reference filter write: untagged, so
+ * after a plain old value it reads as its text says (a prefix making a
+ * name 123 prints a number). */
+struct node *scalar_set_untagged(arena *a, const char *text, const struct node *old);
+/* kyaml's IsValueNonString: go-yaml v2 decodes the text, as a document,
+ * into something other than a string (a number, bool, null, collection;
+ * not a timestamp, which it keeps as a string; not "" or multi-line text). */
+int scalar_v1_1_non_string(const char *s, size_t len);
 /* True when a plain (untagged) mapping key written as s is no string for
  * the yaml.v3 decoding behind kustomize's output, which then fails
  * (NF_KEY_NOT_STR). */
