@@ -161,6 +161,36 @@ for args in "--registry mirror" "--registry mirror.local/UP" "--registry-map qua
 done
 [ $ok = 1 ] && pass "$T/error-flags" || fail "$T/error-flags" "a bad flag value was accepted: $(cat "$W/err")"
 
+# IstioOperator names a hub and a tag: its operator pulls HUB/pilot:TAG, HUB/proxyv2:TAG and, with
+# the CNI component enabled, HUB/install-cni:TAG; the rewrite moves the hub, nothing else.
+mkdir -p "$W/istio"
+cat > "$W/istio/io.yaml" <<'EOF'
+apiVersion: install.istio.io/v1alpha1
+kind: IstioOperator
+metadata: {name: istio, namespace: istio-system}
+spec:
+  hub: docker.io/istio
+  tag: 1.20.3
+  components:
+    cni: {enabled: true}
+    ztunnel: {enabled: false}
+---
+apiVersion: install.istio.io/v1alpha1
+kind: IstioOperator
+metadata: {name: hub-only, namespace: istio-system}
+spec:
+  hub: gcr.io/istio-release
+EOF
+printf 'resources: [io.yaml]\n' >"$W/istio/kustomization.yaml"
+got=$("$KGRENDER" images "$W/istio" 2>&1 | tr '\n' ' ')
+[ "$got" = "docker.io/istio/install-cni:1.20.3 docker.io/istio/pilot:1.20.3 docker.io/istio/proxyv2:1.20.3 " ] &&
+    pass "$T/istio-hub-images" || fail "$T/istio-hub-images" "$got"
+"$KGRENDER" build "$W/istio" --registry mirror.local:5000 >"$W/io-rw.yaml" 2>"$W/err"
+changed=$(diff <(kubectl kustomize "$W/istio") "$W/io-rw.yaml" | grep '^[<>]' | tr '\n' ' ')
+[ "$changed" = "<   hub: docker.io/istio >   hub: mirror.local:5000/istio " ] &&
+    [ "$("$KGRENDER" images "$W/istio" --registry mirror.local:5000 | head -1)" = mirror.local:5000/istio/install-cni:1.20.3 ] &&
+    pass "$T/istio-hub-rewrite" || fail "$T/istio-hub-rewrite" "$changed $(cat "$W/err")"
+
 # Time: images (no output stream) against build, best of 5 each.
 best() {
     local b=999999 t0 t1 ms

@@ -12,7 +12,15 @@
 
 static int set_use(arena *a, image_use *u)
 {
-    node *v = node_new_str(a, u->arg_prefix ? arena_printf(a, "%s%s", u->arg_prefix, u->rewritten) : u->rewritten);
+    const char *text = u->rewritten;
+    if (u->hub_suffix) { /* the hub is what is left once the image's own name and tag are taken off */
+        size_t n = strlen(text), s = strlen(u->hub_suffix);
+        if (n <= s || strcmp(text + n - s, u->hub_suffix))
+            return err_set("%s: %s: the mirror %s is not HUB%s: its hub cannot be rewritten", resid_display(a, &u->r->id),
+                           u->field, text, u->hub_suffix);
+        text = arena_strndup(a, text, n - s);
+    }
+    node *v = node_new_str(a, u->arg_prefix ? arena_printf(a, "%s%s", u->arg_prefix, text) : text);
     node_set_pos(v, *u->slot);
     *u->slot = v;
     return 0;
@@ -54,7 +62,7 @@ int images_rewrite(arena *a, const image_rules *r, image_uses *uses)
             return err_prefix("%s: %s", resid_display(a, &u->r->id), u->field);
         if (u->mirror.domain == now.domain && u->mirror.path == now.path) continue; /* no rule applied */
         u->rewritten = imageref_string(a, &u->mirror);
-        set_use(a, u);
+        if (set_use(a, u) < 0) return -1;
     }
     warn_collisions(a, uses);
     return 0;

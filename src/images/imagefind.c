@@ -116,6 +116,58 @@ static int walk(struct finder *f, const fieldspec *fs, const char *arg_prefix, n
     return rc;
 }
 
+/* ---- hubs: HUB/NAME:TAG images of a resource that names only hub and tag ---- */
+
+/* The slot at a plain a/b/c path of mappings, or NULL. */
+static node **slot_at(arena *a, node **slot, const char *path)
+{
+    for (const char *p = path ? path : ""; slot && *p;) {
+        size_t n = strcspn(p, "/");
+        int idx = (*slot)->kind == N_MAP ? map_index(*slot, arena_strndup(a, p, n)) : -1;
+        slot = idx < 0 ? NULL : &(*slot)->u.map.items[idx].val;
+        p += n + (p[n] == '/');
+    }
+    return slot;
+}
+
+static int hub_image(struct finder *f, const node *spec, node **hub, const char *tag, const char *name)
+{
+    image_use u = {.r = f->r, .slot = hub, .deployed = (unsigned)f->deployed};
+    u.hub_suffix = arena_printf(f->a, "/%s:%s", name, tag);
+    char *field = arena_printf(f->a, "%s (+%s)", node_get_str(spec, "hub", NULL), u.hub_suffix);
+    for (char *c = field; *c && *c != ' '; c++)
+        if (*c == '/') *c = '.';
+    u.field = field;
+    u.original = u.rewritten = arena_printf(f->a, "%s%s", node_text(*hub), u.hub_suffix);
+    if (imageref_normalize(f->a, u.original, &u.ref) < 0)
+        return err_prefix("%s: %s (%s)", resid_display(f->a, &f->r->id), u.field, node_pos(f->a, *hub));
+    u.mirror = u.ref;
+    push_use(f, &u);
+    return 0;
+}
+
+static int find_hubs(struct finder *f, const node *hubs)
+{
+    for (uint32_t i = 0; hubs && hubs->kind == N_SEQ && i < hubs->u.seq.n; i++) {
+        const node *h = hubs->u.seq.items[i];
+        const char *kind = node_get_str(h, "kind", NULL), *group = node_get_str(h, "group", NULL);
+        if (!kind || strcmp(kind, f->r->id.kind) || strcmp(group ? group : "", f->r->id.group)) continue;
+        node **hub = slot_at(f->a, &f->r->obj, node_get_str(h, "hub", NULL));
+        node **tag = slot_at(f->a, &f->r->obj, node_get_str(h, "tag", NULL));
+        if (!hub || !tag || !node_text(*hub) || !node_text(*tag) || (*hub)->kind == N_NULL) continue;
+        const node *names = map_get(h, "images"), *when = map_get(h, "when");
+        for (uint32_t j = 0; names && j < names->u.seq.n; j++)
+            if (hub_image(f, h, hub, node_text(*tag), node_text(names->u.seq.items[j])) < 0) return -1;
+        for (uint32_t j = 0; when && j < when->u.seq.n; j++) {
+            node **on = slot_at(f->a, &f->r->obj, node_get_str(when->u.seq.items[j], "path", NULL));
+            if (on && node_is_true(*on) &&
+                hub_image(f, h, hub, node_text(*tag), node_get_str(when->u.seq.items[j], "image", NULL)) < 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
 /* --any-image-field: every string named image, anywhere in the object. */
 static int walk_any(struct finder *f, node **slot)
 {
@@ -155,13 +207,14 @@ static int is_helm_test(const resource *r)
     return 0;
 }
 
-static int load_specs(arena *a, const node *extra, fieldspecs *builtin, fieldspecs *more)
+static int load_specs(arena *a, const node *extra, fieldspecs *builtin, fieldspecs *more, const node **hubs)
 {
     const struct embedded_file *ef = embedded_find("image-fields.yaml");
     node *doc = NULL;
     if (!ef) return err_set("image-fields.yaml is not embedded");
     if (yaml_load_one(a, "image-fields.yaml", ef->data, ef->size, &doc) < 0) return -1;
     if (fieldspecs_compile(a, map_get(doc, "images"), builtin) < 0) return -1;
+    *hubs = map_get(doc, "hubs");
     return fieldspecs_compile(a, extra, more);
 }
 
@@ -179,7 +232,8 @@ static int find_in(struct finder *f, const fieldspecs *fss)
 int images_find(arena *a, resmap *rm, const node *extra, int any_field, image_uses *out)
 {
     fieldspecs builtin, more;
-    if (load_specs(a, extra, &builtin, &more) < 0) return -1;
+    const node *hubs = NULL;
+    if (load_specs(a, extra, &builtin, &more, &hubs) < 0) return -1;
     struct finder f = {.a = a, .out = out};
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < rm->n; i++) {
@@ -190,6 +244,7 @@ int images_find(arena *a, resmap *rm, const node *extra, int any_field, image_us
         f.nseen = 0;
         rc = find_in(&f, &builtin);
         if (rc == 0) rc = find_in(&f, &more);
+        if (rc == 0) rc = find_hubs(&f, hubs);
         if (rc == 0 && any_field) rc = walk_any(&f, &f.r->obj);
     }
     free(f.seen);

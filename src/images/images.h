@@ -84,6 +84,7 @@ typedef struct image_use {
     const char *field;      /* "spec.template.spec.containers[0].image" */
     node **slot;            /* the scalar holding it */
     const char *arg_prefix; /* set when the image is in a command-line argument ("--flag=") */
+    const char *hub_suffix; /* set when the slot holds a hub: the image is the slot's text + this ("/pilot:1.2") */
     const char *original;   /* as written */
     const char *rewritten;  /* as written after the rewrite (== original without rules) */
     imageref ref;           /* original, normalized */
