@@ -329,6 +329,8 @@ static int accumulate_components(kust *k, resmap *rm)
         int rc = accumulate(&sub, rm);
         k->b->visiting.n--;
         if (rc < 0) return err_prefix("accumulating components from '%s'", rel);
+        /* kustomize then appends all objects anew: ids a transformer made repeat fail here */
+        if (resmap_check_unique(a, rm) < 0) return err_prefix("accumulating components: recursed merging from path '%s'", rel);
     }
     return 0;
 }

@@ -72,8 +72,14 @@ int patch_find_target(kust *k, resmap *rm, previdx *x, const node *patch, resour
     arena *a = k->b->a;
     resid id = patch_id(k, patch);
     uint64_t h = resid_hash(&id);
-    resource *found = resmap_find(rm, &id);
-    int n = found != NULL;
+    resource *found = NULL;
+    int n = 0;
+    size_t step = 0;
+    for (long pos; n < 2 && (pos = resmap_match_at(rm, &id, &step)) >= 0;)
+        if (rm->v[pos]->obj) found = found ? found : rm->v[pos], n++;
+    if (n > 1)
+        return err_set("%s: multiple matches for Id %s; failed to find unique target for patch %s", node_pos(a, patch),
+                       kid_string(a, &id), kid_string(a, &id));
     if (!x->built) previdx_build(x, rm);
     size_t lo = 0, hi = x->n;
     while (lo < hi) {
@@ -181,26 +187,45 @@ void patch_allow_changes(arena *a, node *patch, int allow_name, int allow_kind)
     if (allow_kind) map_set(a, anns, "internal.config.kubernetes.io/allowKindChange", node_new_str(a, "enabled"));
 }
 
+/* kustomize's IdSet: the objects whose id is, as a Go map key, one of the
+ * selected objects' (more than the selection when ids repeat), in rm's order. */
+static char *idset_members(resmap *rm, resource **sel, size_t nsel)
+{
+    char *in = calloc(rm->n + 1, 1);
+    if (!in) abort();
+    for (size_t i = 0; i < nsel; i++) {
+        size_t step = 0;
+        for (long pos; (pos = resmap_match_at(rm, &sel[i]->id, &step)) >= 0;)
+            if (resid_same(&rm->v[pos]->id, &sel[i]->id)) in[pos] = 1;
+    }
+    return in;
+}
+
 int patch_smp_many(kust *k, resmap *rm, resource **sel, size_t nsel, const node *patch, int allow_name,
                    int allow_kind)
 {
     arena *a = k->b->a;
-    int changed = 0;
     smp_schema_init(smp_schema_get(k));
-    for (size_t i = 0; i < nsel; i++) {
-        resource *r = sel[i];
+    char *in = idset_members(rm, sel, nsel);
+    for (size_t i = 0; i < rm->n; i++) {
+        resource *r = rm->v[i];
+        if (!in[i] || !r->obj) continue;
         node *pc = node_clone(a, patch);
         node *md = map_ensure_map(a, pc, "metadata");
         /* CopyMergeMetaDataFieldsFrom; kustomize ignores its errors */
         if (meta_rebuild_string_map(a, md, "labels", 0) < 0 || meta_rebuild_string_map(a, md, "annotations", 0) < 0) return -1;
         node *av = map_get(r->obj, "apiVersion");
         if (av) map_set(a, pc, "apiVersion", node_clone(a, av));
-        uint64_t before = r->idhash;
         int deleted;
-        if (patch_smp_one(k, r, pc, allow_name, allow_kind, &deleted) < 0) return -1;
-        changed |= deleted || r->idhash != before;
+        if (patch_smp_one(k, r, pc, allow_name, allow_kind, &deleted) < 0) {
+            free(in);
+            return -1;
+        }
     }
-    return changed ? patch_finish(k, rm) : 0;
+    free(in);
+    /* the objects left are appended anew, failing on any id that repeats */
+    patch_finish(rm);
+    return resmap_check_unique(a, rm);
 }
 
 /* kustomize's JSON patch filter: the whole object, bookkeeping annotations
@@ -228,20 +253,13 @@ int patch_json_one(kust *k, resource *r, const node *ops, const char *what, enum
     return 0;
 }
 
-int patch_finish(kust *k, resmap *rm)
+void patch_finish(resmap *rm)
 {
     size_t w = 0;
     for (size_t i = 0; i < rm->n; i++)
         if (rm->v[i]->obj) rm->v[w++] = rm->v[i];
     rm->n = w;
     resmap_reindex(rm);
-    for (size_t i = 0; i < rm->n; i++) {
-        resource *other = resmap_find(rm, &rm->v[i]->id);
-        if (other != rm->v[i])
-            return err_set("may not add resource with an already registered id: %s (after patching)",
-                           resid_display(k->b->a, &rm->v[i]->id));
-    }
-    return 0;
 }
 
 int patch_json_targets(kust *k, resmap *rm, const node *target, const node *ops, const char *what,
@@ -258,5 +276,6 @@ int patch_json_targets(kust *k, resmap *rm, const node *target, const node *ops,
         changed |= before != sel[i]->idhash;
     }
     free(sel);
-    return rc == 0 && changed ? patch_finish(k, rm) : rc;
+    if (rc == 0 && changed) patch_finish(rm);
+    return rc;
 }

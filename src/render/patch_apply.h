@@ -39,7 +39,8 @@ void patch_allow_changes(arena *a, node *patch, int allow_name, int allow_kind);
 
 /* kustomize's ResMap.ApplySmPatch: a copy of patch merged into each selected
  * object (the copy's labels and annotations become string maps, its
- * apiVersion the target's). Deleted objects leave rm; rm is reindexed. */
+ * apiVersion the target's). Deleted objects leave rm; rm is rebuilt, failing
+ * when two objects share an id (whether or not the patch caused it). */
 int patch_smp_many(kust *k, resmap *rm, resource **sel, size_t nsel, const node *patch, int allow_name,
                    int allow_kind);
 
@@ -54,8 +55,10 @@ int patch_json_one(kust *k, resource *r, const node *ops, const char *what, enum
 int patch_json_targets(kust *k, resmap *rm, const node *target, const node *ops, const char *what,
                        enum json_patch_kind kind);
 
-/* Removes objects whose merge emptied them, then reindexes, failing on ids
- * that now collide. */
-int patch_finish(kust *k, resmap *rm);
+/* Removes objects whose merge emptied them, then reindexes. Ids may now
+ * repeat: kustomize checks them only where it appends objects again (a
+ * strategic-merge patch by target, a component or base merged into its
+ * parent, the end of the build). */
+void patch_finish(resmap *rm);
 
 #endif

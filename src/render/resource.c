@@ -118,11 +118,25 @@ static int check_meta(arena *a, const node *obj)
     return 0;
 }
 
+static const char *list_kind(const node *obj)
+{
+    const char *kind = obj->kind == N_MAP ? node_get_str(obj, "kind", NULL) : NULL;
+    return kind && ends_with_list(kind) ? kind : NULL;
+}
+
 /* A *List kind with an items field (kustomize's inlineAnyEmbeddedLists). */
 static int is_list(const node *obj)
 {
-    const char *kind = obj->kind == N_MAP ? node_get_str(obj, "kind", NULL) : NULL;
-    return kind && ends_with_list(kind) && map_get(obj, "items");
+    return list_kind(obj) && map_get(obj, "items");
+}
+
+/* kustomize decodes any *List object whole (RNode.Map) before it looks
+ * for items: whatever yaml.v3 cannot decode fails, outside items too. */
+static int list_decodes(arena *a, const node *obj)
+{
+    const char *kind = list_kind(obj);
+    if (kind && yaml_v3_decodes(a, obj, kind) < 0) return err_prefix("trouble expanding list of %s", kind);
+    return 0;
 }
 
 /* Appends a List's items to q, a List among them replaced by its own items
@@ -132,6 +146,7 @@ static int flatten_list(arena *a, const node *list, node_list *q)
 {
     node *items = map_get(list, "items");
     const char *kind = node_get_str(list, "kind", NULL);
+    if (list_decodes(a, list) < 0) return -1;
     if (items->kind == N_SEQ)
         for (uint32_t j = 0; j < items->u.seq.n; j++)
             if (yaml_json_decoded(a, items->u.seq.items[j], kind) < 0)
@@ -177,7 +192,8 @@ int objects_from_docs(arena *a, const node_list *docs, int nvalues, node_list *o
     /* the documents form a queue: a List's items join its end, after the file's later documents */
     for (size_t i = 0; rc == 0 && i < q.n; i++) {
         if (is_list(q.v[i])) rc = flatten_list(a, q.v[i], &q);
-        else if (!nil_or_empty(q.v[i]) && (rc = check_meta(a, q.v[i])) == 0) list_push(out, q.v[i]);
+        else if (!nil_or_empty(q.v[i]) && (rc = check_meta(a, q.v[i])) == 0 && (rc = list_decodes(a, q.v[i])) == 0)
+            list_push(out, q.v[i]);
     }
     list_free(&q);
     return rc;
@@ -294,6 +310,11 @@ int resid_equal(const resid *a, const resid *b)
            !strcmp(a->version, b->version) && !strcmp(resid_effective_ns(a), resid_effective_ns(b));
 }
 
+int resid_same(const resid *a, const resid *b)
+{
+    return resid_equal(a, b) && !strcmp(a->ns, b->ns);
+}
+
 const char *resid_string(arena *a, const resid *id)
 {
     return arena_printf(a, "%s_%s_%s|%s|%s", *id->group ? id->group : "~G", *id->version ? id->version : "~V",
@@ -328,16 +349,24 @@ void resmap_reindex(resmap *m)
     for (size_t i = 0; i < m->n; i++) index_insert(m, i);
 }
 
-resource *resmap_find(const resmap *m, const resid *id)
+long resmap_match_at(const resmap *m, const resid *id, size_t *step)
 {
-    if (!m->nslots) return NULL;
+    if (!m->nslots) return -1;
     uint64_t h = resid_hash(id);
     size_t mask = m->nslots - 1;
-    for (size_t i = h & mask; m->slots[i]; i = (i + 1) & mask) {
-        resource *r = m->v[m->slots[i] - 1];
-        if (r->idhash == h && resid_equal(&r->id, id)) return r;
+    for (size_t i = (h + *step) & mask; m->slots[i]; i = (i + 1) & mask) {
+        ++*step;
+        long pos = (long)m->slots[i] - 1;
+        if (m->v[pos]->idhash == h && resid_equal(&m->v[pos]->id, id)) return pos;
     }
-    return NULL;
+    return -1;
+}
+
+resource *resmap_find(const resmap *m, const resid *id)
+{
+    size_t step = 0;
+    long pos = resmap_match_at(m, id, &step);
+    return pos < 0 ? NULL : m->v[pos];
 }
 
 void resmap_push(resmap *m, resource *r)

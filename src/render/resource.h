@@ -80,6 +80,9 @@ int resid_scope_known(const resid *id);
 const char *resid_effective_ns(const resid *id);
 uint64_t resid_hash(const resid *id);
 int resid_equal(const resid *a, const resid *b);
+/* Equal as Go's == on two ResIds (a map key): the namespace as written, so
+ * "" and "default" differ. */
+int resid_same(const resid *a, const resid *b);
 /* "group_version_kind|namespace|name" with kustomize's ~G ~V ~K ~X ~N markers, in the arena. */
 const char *resid_string(arena *a, const resid *id);
 /* Human-readable "Kind/name.namespace" style id for messages. */
@@ -91,7 +94,12 @@ void split_apiversion(arena *a, const char *apiversion, const char **group, cons
 int resmap_append(arena *a, resmap *m, resource *r);
 /* Appends without the duplicate check (callers that handle merges). */
 void resmap_push(resmap *m, resource *r);
+/* The first object whose id equals id (resid_equal). */
 resource *resmap_find(const resmap *m, const resid *id);
+/* Every object whose id equals id, one per call (ids repeat after a
+ * transformer renamed objects until something appends them again): start
+ * with *step = 0; returns the position in m->v, -1 when done. */
+long resmap_match_at(const resmap *m, const resid *id, size_t *step);
 /* Re-reads every object's id from its current fields and fails when two
  * objects now share one. */
 int resmap_check_unique(arena *a, resmap *m);

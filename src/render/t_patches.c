@@ -93,7 +93,8 @@ static int apply_smp(kust *k, node *config, resmap *rm, node_list *docs, const c
         }
     }
     previdx_free(&px);
-    return rc == 0 && changed ? patch_finish(k, rm) : rc;
+    if (rc == 0 && changed) patch_finish(rm);
+    return rc;
 }
 
 static int apply_json(kust *k, node *config, resmap *rm, const node *ops, const char *src)

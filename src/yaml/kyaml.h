@@ -47,6 +47,10 @@ int yaml_json_view_v2(arena *a, node *n, const char *what);
  * the node itself (no yaml.v3 re-emit, so no folded or flow quirks) and
  * read back from JSON text (strings quoted, numbers as JSON wrote them). */
 int yaml_json_decoded(arena *a, node *n, const char *what);
+/* Fails where yaml.v3 cannot decode n into Go values (RNode.Map, for a
+ * whole *List object, items and all): a scalar its tag does not fit, or
+ * !!binary that is not base64. Leaves n as it is. */
+int yaml_v3_decodes(arena *a, const node *n, const char *what);
 
 /* Like yaml_load, but a repeated mapping key is kept, flagged NF_KEY_DUP,
  * instead of failing: kyaml reads patches into nodes without checking and

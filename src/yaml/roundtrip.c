@@ -37,26 +37,59 @@ static void view_string(arena *a, node *n, int flow, int direct)
         set_text(a, n, out, strlen(out));
 }
 
+/* A !!binary string's bytes (heap), or the error yaml.v3 decodes it with. */
+static char *binary_bytes(arena *a, const node *n, const char *what, size_t *len)
+{
+    char *text = scalar_binary_text(n->u.str.s, n->u.str.len, len);
+    if (!text) err_set("%s: %s: yaml: !!binary value contains invalid base64 data", node_pos(a, n), what);
+    return text;
+}
+
 /* A !!binary string: its decoded bytes (yaml.v3 decodes it either way). */
 static int view_binary(arena *a, node *n, const char *what)
 {
     size_t len;
-    char *text = scalar_binary_text(n->u.str.s, n->u.str.len, &len);
-    if (!text) return err_set("%s: %s: yaml: !!binary value contains invalid base64 data", node_pos(a, n), what);
+    char *text = binary_bytes(a, n, what, &len);
+    if (!text) return -1;
     set_text(a, n, text, len);
     free(text);
     n->flags &= ~(unsigned)(NF_BINARY | NF_FOLDED | NF_LITERAL);
     return 0;
 }
 
-static int view_scalar(arena *a, node *n, int flow, int direct, const char *what)
+/* The scalars yaml.v3 fails to decode into Go values: a tag its text does
+ * not fit, and !!binary that is not base64. */
+static int decode_scalar(arena *a, const node *n, const char *what)
 {
-    char out[64];
-    if (n->flags & NF_BAD_TAG) { /* yaml.v3 fails decoding it, before encoding/json sees it */
+    if (n->flags & NF_BAD_TAG) {
         char msg[160];
         scalar_bad_tag_msg(n, msg, sizeof msg);
         return err_set("%s: %s: yaml: %s", node_pos(a, n), what, msg);
     }
+    size_t len;
+    char *text = n->flags & NF_BINARY ? binary_bytes(a, n, what, &len) : NULL;
+    free(text);
+    return n->flags & NF_BINARY && !text ? -1 : 0;
+}
+
+int yaml_v3_decodes(arena *a, const node *n, const char *what)
+{
+    if (n->kind < N_MAP) return decode_scalar(a, n, what);
+    if (n->kind == N_SEQ) {
+        for (uint32_t i = 0; i < n->u.seq.n; i++)
+            if (yaml_v3_decodes(a, n->u.seq.items[i], what) < 0) return -1;
+        return 0;
+    }
+    for (uint32_t i = 0; i < n->u.map.n; i++)
+        if (decode_scalar(a, n->u.map.items[i].key, what) < 0 || yaml_v3_decodes(a, n->u.map.items[i].val, what) < 0)
+            return -1;
+    return 0;
+}
+
+static int view_scalar(arena *a, node *n, int flow, int direct, const char *what)
+{
+    char out[64];
+    if (n->flags & NF_BAD_TAG) return decode_scalar(a, n, what); /* yaml.v3 fails before encoding/json sees it */
     if (n->flags & NF_BINARY) return view_binary(a, n, what);
     if (flow && scalar_v3_flow_requotes(n)) {
         n->kind = N_STR; /* read back from quotes: its text, as a string */
