@@ -2,6 +2,7 @@
 #include "embed.h"
 #include "err.h"
 #include "kyaml.h"
+#include "scalar.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <pthread.h>
@@ -163,6 +164,21 @@ static int flatten_list(arena *a, const node *list, node_list *q)
     return 0;
 }
 
+/* kustomize decodes every object into a map[string]interface{}: a
+ * top-level key yaml.v3 reads as a number, bool or timestamp, tagged or
+ * not, becomes the string it is written as (only a null key fails, later). */
+static void top_keys_as_strings(arena *a, node *obj)
+{
+    for (uint32_t i = 0; i < obj->u.map.n; i++) {
+        node *k = obj->u.map.items[i].key;
+        int kind;
+        size_t len;
+        if (!(k->flags & (NF_KEY_NOT_STR | NF_BAD_TAG))) continue;
+        scalar_resolve_plain(a, k->u.str.s, k->u.str.len, &kind, &len);
+        if (kind != N_NULL) k->flags &= ~(unsigned)(NF_KEY_NOT_STR | NF_BAD_TAG);
+    }
+}
+
 /* kyaml's reader unwraps a List or ResourceList itself, items as written,
  * when the stream is one piece (quirk_kio_values). */
 static const node *kio_wrapped_items(const node_list *docs, int nvalues)
@@ -192,8 +208,10 @@ int objects_from_docs(arena *a, const node_list *docs, int nvalues, node_list *o
     /* the documents form a queue: a List's items join its end, after the file's later documents */
     for (size_t i = 0; rc == 0 && i < q.n; i++) {
         if (is_list(q.v[i])) rc = flatten_list(a, q.v[i], &q);
-        else if (!nil_or_empty(q.v[i]) && (rc = check_meta(a, q.v[i])) == 0 && (rc = list_decodes(a, q.v[i])) == 0)
+        else if (!nil_or_empty(q.v[i]) && (rc = check_meta(a, q.v[i])) == 0 && (rc = list_decodes(a, q.v[i])) == 0) {
+            top_keys_as_strings(a, q.v[i]);
             list_push(out, q.v[i]);
+        }
     }
     list_free(&q);
     return rc;
