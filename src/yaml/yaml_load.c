@@ -277,6 +277,20 @@ static node *make_tagged(struct loader *L, node *n, const char *tag, int is_key)
     return n;
 }
 
+/* An explicit !!timestamp: yaml.v3 decodes it to a time (printed in RFC
+ * 3339 like a plain one) when its text is one, else kustomize fails
+ * converting the object ("cannot decode !!str `x` as a !!timestamp"). */
+static node *make_timestamp(struct loader *L, node *n, const char *text, size_t len)
+{
+    node *p = scalar_new_plain(L->a, text, len);
+    node_set_pos(p, n);
+    if (p->flags & NF_TIMESTAMP) return p;
+    n->u.str.s = arena_strndup(L->a, text, len);
+    n->u.str.len = (uint32_t)len;
+    n->flags |= NF_TIMESTAMP | NF_BAD_TAG;
+    return n;
+}
+
 static node *make_scalar(struct loader *L, yaml_event_t *ev)
 {
     restore_colons(L, ev);
@@ -295,6 +309,8 @@ static node *make_scalar(struct loader *L, yaml_event_t *ev)
     if (ev->data.scalar.style == YAML_LITERAL_SCALAR_STYLE && !L->yaml11) n->flags |= NF_LITERAL;
     struct frame *top = L->depth ? &L->stack[L->depth - 1] : NULL;
     int is_key = top && top->coll->kind == N_MAP && !top->key;
+    if (tag && !strcmp(tag, "tag:yaml.org,2002:timestamp") && !L->yaml11 && !is_key)
+        return make_timestamp(L, n, text, len);
     if (tagkind == N_STR || (tagkind < 0 && ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) || (tag && tagkind < 0)) {
         n->u.str.s = arena_strndup(L->a, text, len);
         n->u.str.len = (uint32_t)len;
