@@ -235,19 +235,17 @@ void buildmeta_leave(kust *k, resource *r, bookkeeping *bk, int flags)
 
 /* kustomize's SetAnnotations: the annotations go through a
  * map[string]string and back, so values become new string nodes (mappings
- * and lists empty ones) without their written style and no longer shared
- * with labels or selectors (NF_ALIASED), a !!binary one as its base64 text,
- * in a block mapping, and keys are written plain (a "3" key then makes
- * kustomize fail). */
+ * and lists empty ones) in NewStringRNode's style (scalar_new_string), no longer shared
+ * with labels or selectors (NF_ALIASED), a !!binary one as its base64 text, in a block
+ * mapping, and keys are written plain (a "3" key then makes kustomize fail). */
 static void annotations_as_strings(arena *a, node *anns)
 {
     anns->flags &= ~(unsigned)NF_FLOW;
     for (uint32_t i = 0; i < anns->u.map.n; i++) {
         node **v = &anns->u.map.items[i].val, *key = anns->u.map.items[i].key;
         if (scalar_plain_key_not_str(a, key->u.str.s, key->u.str.len)) key->flags |= NF_KEY_NOT_STR;
-        if ((*v)->kind == N_STR && !((*v)->flags & (NF_TIMESTAMP | NF_QUOTED | NF_FOLDED | NF_LITERAL | NF_ALIASED | NF_BINARY)))
-            continue;
-        node *s = node_text(*v) ? node_new_strn(a, (*v)->u.str.s, (*v)->u.str.len) : node_new_str(a, "");
+        if (scalar_is_new_string(*v) && !((*v)->flags & NF_BINARY)) continue;
+        node *s = node_text(*v) ? scalar_new_string(a, (*v)->u.str.s, (*v)->u.str.len) : scalar_new_string(a, "", 0);
         node_set_pos(s, *v);
         *v = s;
     }

@@ -142,6 +142,16 @@ static int decode_config(arena *a, const char *kind, node *c, node **out)
     return go_decode(a, c, t, mode, arena_printf(a, "plugin %s fails configuration", kind), out);
 }
 
+/* A config kustomize loaded as a resource (a transformers: or generators:
+ * entry) reaches its builtin as res.AsYAML(): kyaml's MarshalJSON first, so
+ * yaml.v3 re-emits it and reads it back (folded text re-folded, !!binary
+ * decoded, numbers and timestamps in their JSON form). */
+static int config_as_json(arena *a, const char *kind, node **c)
+{
+    *c = node_clone(a, *c);
+    return yaml_json_view(a, *c, 0, arena_printf(a, "marshalling builtin %s config", kind));
+}
+
 static int run_configs(kust *k, node_list *configs, resmap *rm, const char *field)
 {
     arena *a = k->b->a;
@@ -153,7 +163,9 @@ static int run_configs(kust *k, node_list *configs, resmap *rm, const char *fiel
             return err_set("%s: %s: unable to load plugin kind '%s': not a built-in generator or transformer "
                            "(exec and KRM-function plugins are not supported)", node_pos(a, c), field, kind ? kind : "(none)");
         /* decoded into the builtin's Go type, then marshalled back as kustomize hands it over */
-        if (decode_config(a, kind, c, &c) < 0 || config_marshal(a, kind, &c) < 0 || p->fn(k, c, rm) < 0) return -1;
+        if (config_as_json(a, kind, &c) < 0 || decode_config(a, kind, c, &c) < 0 || config_marshal(a, kind, &c) < 0 ||
+            p->fn(k, c, rm) < 0)
+            return -1;
         if (!strcmp(field, "transformers") && buildmeta_transformed(k, c, 0, rm) < 0) return -1;
     }
     return 0;

@@ -13,11 +13,11 @@ static int fill_configmap(kust *k, node *obj, const node *config, const gen_pair
         node *v;
         const char *field = "data";
         if (gen_utf8_valid(p->val, p->len)) {
-            v = node_new_strn(a, p->val, p->len);
+            v = scalar_new_string(a, p->val, p->len); /* makeConfigMapValueRNode, SetField */
         } else {
             strbuf sb = STRBUF_INIT;
             gen_base64_lines(&sb, p->val, p->len);
-            v = node_new_strn(a, sb.buf ? sb.buf : "", sb.len);
+            v = scalar_new_string(a, sb.buf ? sb.buf : "", sb.len);
             sb_release(&sb);
             field = "binaryData";
         }

@@ -12,7 +12,7 @@ static int fill_secret(kust *k, node *obj, const node *config, const gen_pair *p
     for (size_t i = 0; i < n; i++) {
         strbuf sb = STRBUF_INIT;
         gen_base64_lines(&sb, pairs[i].val, pairs[i].len);
-        map_set_plain_key(a, map_get(obj, "data"), pairs[i].key, node_new_strn(a, sb.buf ? sb.buf : "", sb.len));
+        map_set_plain_key(a, map_get(obj, "data"), pairs[i].key, scalar_new_string(a, sb.buf ? sb.buf : "", sb.len));
         sb_release(&sb);
     }
     return 0;

@@ -144,7 +144,7 @@ static int read_string_pairs(arena *a, const node *f, node *out)
         const node *k = f->kind == N_MAP ? f->u.map.items[i / 2].key : f->u.seq.items[i];
         const node *v = f->kind == N_MAP ? f->u.map.items[i / 2].val : f->u.seq.items[i + 1];
         const char *kt = node_text(k), *vt = node_text(v);
-        map_set(a, out, kt ? kt : "", scalar_field_set(a, vt ? node_new_strn(a, vt, v->u.str.len) : node_new_str(a, ""), NULL)); /* NewStringRNode */
+        map_set(a, out, kt ? kt : "", scalar_new_string(a, vt ? vt : "", vt ? v->u.str.len : 0));
         node_set_pos(out->u.map.items[out->u.map.n - 1].key, k);
     }
     return 0;

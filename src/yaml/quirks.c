@@ -156,21 +156,79 @@ char *quirk_v2_fold_nel(const char *s, size_t len, size_t *outlen)
     return o;
 }
 
-/* yaml_emitter_analyze_scalar's block_allowed: no trailing space, no space
- * before a line break, no special (non-printable) character but tab. */
-static int v3_block_allowed(const char *str, size_t len)
+/* go-yaml v3's is_printable (it writes unicode): 4-byte characters, C1
+ * controls, the BOM and U+FFFE/U+FFFF are not. */
+static int v3_printable(const unsigned char *b, size_t left)
+{
+    unsigned c = b[0], c1 = left > 1 ? b[1] : 0, c2 = left > 2 ? b[2] : 0;
+    if (c == '\n' || (c >= 0x20 && c <= 0x7E)) return 1;
+    if (c == 0xC2) return c1 >= 0xA0;
+    if (c > 0xC2 && c < 0xED) return 1;
+    if (c == 0xED) return c1 < 0xA0;
+    if (c == 0xEE) return 1;
+    return c == 0xEF && !(c1 == 0xBB && c2 == 0xBF) && !(c1 == 0xBF && (c2 == 0xBE || c2 == 0xBF));
+}
+
+/* go-yaml's is_break: CR, LF, NEL, LS, PS. */
+static int v3_break(const unsigned char *b, size_t left)
+{
+    if (b[0] == '\r' || b[0] == '\n') return 1;
+    if (left > 1 && b[0] == 0xC2 && b[1] == 0x85) return 1;
+    return left > 2 && b[0] == 0xE2 && b[1] == 0x80 && (b[2] == 0xA8 || b[2] == 0xA9);
+}
+
+/* The indicators yaml_emitter_analyze_scalar looks for in block context. */
+static int v3_block_indicator(const unsigned char *s, size_t len, size_t i, int after_blank)
+{
+    int before_blank = i + 1 >= len || s[i + 1] == ' ' || s[i + 1] == '\t';
+    if (i == 0) {
+        if (strchr("#,[]{}&*!|>'\"%@`", s[0]) && s[0]) return 1;
+        return (s[0] == '?' || s[0] == ':' || s[0] == '-') && before_blank;
+    }
+    return (s[i] == ':' && before_blank) || (s[i] == '#' && after_blank);
+}
+
+enum { V3_PLAIN = 1, V3_SINGLE = 2, V3_BLOCK = 4 };
+
+/* yaml_emitter_analyze_scalar (go-yaml v3) in block context: which of the
+ * plain, single-quoted and block styles the text allows. */
+static unsigned v3_analyze(const char *str, size_t len)
 {
     const unsigned char *s = (const unsigned char *)str;
-    if (len && s[len - 1] == ' ') return 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned c = s[i];
-        if (c == ' ' && i + 1 < len && s[i + 1] == '\n') return 0;
-        if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F) return 0;
-        if (c == 0xC2 && i + 1 < len && s[i + 1] < 0xA0) return 0;
-        if (c == 0xEF && i + 2 < len && ((s[i + 1] == 0xBB && s[i + 2] == 0xBF) || (s[i + 1] == 0xBF && s[i + 2] >= 0xBE)))
-            return 0;
+    if (!len) return V3_PLAIN | V3_SINGLE;
+    int indicators = len >= 3 && (!memcmp(s, "---", 3) || !memcmp(s, "...", 3));
+    int breaks = 0, bad_edge = 0, break_space = 0, space_break = 0, tab_or_special = 0, special = 0;
+    int prev_space = 0, prev_break = 0, after_blank = 1;
+    for (size_t i = 0, w; i < len; i += w) {
+        utf8_char(s + i, len - i, &w);
+        indicators |= v3_block_indicator(s, len, i, after_blank);
+        if (s[i] == '\t') tab_or_special = 1;
+        else if (!v3_printable(s + i, len - i)) tab_or_special = special = 1;
+        int sp = s[i] == ' ', br = !sp && v3_break(s + i, len - i);
+        if ((sp || br) && (i == 0 || i + w == len)) bad_edge = 1;
+        break_space |= sp && prev_break;
+        space_break |= br && prev_space;
+        breaks |= br;
+        prev_space = sp, prev_break = br;
+        after_blank = sp || br || s[i] == '\t' || s[i] == 0;
     }
-    return 1;
+    unsigned ok = V3_PLAIN | V3_SINGLE | V3_BLOCK;
+    if (bad_edge || breaks || indicators) ok &= ~(unsigned)V3_PLAIN;
+    if (break_space || space_break || tab_or_special) ok &= ~(unsigned)(V3_PLAIN | V3_SINGLE);
+    if (space_break || special || s[len - 1] == ' ') ok &= ~(unsigned)V3_BLOCK;
+    return ok;
+}
+
+static int v3_block_allowed(const char *s, size_t len)
+{
+    return (v3_analyze(s, len) & V3_BLOCK) != 0;
+}
+
+int quirk_v3_marshal_style(const char *s, size_t len, int non_string)
+{
+    if (memchr(s, '\n', len)) return v3_block_allowed(s, len) ? V3_STYLE_LITERAL : V3_STYLE_QUOTED;
+    if (non_string) return V3_STYLE_QUOTED;
+    return v3_analyze(s, len) & V3_PLAIN ? V3_STYLE_PLAIN : V3_STYLE_QUOTED;
 }
 
 int quirk_v3_unreadable_block(const node *n)

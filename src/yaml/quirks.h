@@ -42,6 +42,15 @@ char *quirk_v2_fold_nel(const char *s, size_t len, size_t *outlen);
 struct node;
 int quirk_v3_unreadable_block(const struct node *n);
 
+/* The style yaml.v3's Marshal gives a Go string s in block context (kyaml's
+ * FromMap, behind every JSON round trip, keeps it): quoted when it would
+ * read back as something else (non_string: a number, bool, null, base-60
+ * float or YAML 1.1 bool; "<<" stays plain) or yaml_emitter_analyze_scalar allows
+ * no plain scalar (indicators, edge spaces, tabs, characters it does not
+ * print such as 4-byte UTF-8), literal for multi-line text a block allows. */
+enum { V3_STYLE_PLAIN, V3_STYLE_QUOTED, V3_STYLE_LITERAL };
+int quirk_v3_marshal_style(const char *s, size_t len, int non_string);
+
 /* kustomize re-emits a folded (>) string with yaml.v3 and reads it back.
  * v3's folded writer decides whether a line break needs an extra empty line
  * by looking at the value's first line instead of the line after the break

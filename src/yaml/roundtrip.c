@@ -193,8 +193,9 @@ int yaml_json_decoded(arena *a, node *n, const char *what)
 }
 
 /* A scalar of JSON data as yaml.v3 writes and reads it back: numbers in
- * float64's shortest form, strings that would read as something else
- * quoted, multi-line strings literal (kyaml keeps those styles). */
+ * float64's shortest form, strings quoted or literal where yaml.v3 writes
+ * them so (quirk_v3_marshal_style; kyaml keeps those styles, and a value a
+ * strategic merge later sets there takes them). */
 static void from_json_scalar(arena *a, node *n)
 {
     unsigned keep = n->flags & NF_KEY_NOT_STR;
@@ -210,8 +211,12 @@ static void from_json_scalar(arena *a, node *n)
     }
     n->flags = keep;
     if (n->kind != N_STR) return;
-    if (memchr(n->u.str.s, '\n', n->u.str.len)) n->flags |= NF_QUOTED | NF_LITERAL;
-    else if (scalar_v2_needs_quotes(n->u.str.s, n->u.str.len)) n->flags |= NF_QUOTED;
+    const char *s = n->u.str.s;
+    size_t len = n->u.str.len;
+    switch (quirk_v3_marshal_style(s, len, !memchr(s, '\n', len) && scalar_v2_needs_quotes(s, len))) {
+    case V3_STYLE_LITERAL: n->flags |= NF_QUOTED | NF_LITERAL; break;
+    case V3_STYLE_QUOTED: n->flags |= NF_QUOTED; break;
+    }
 }
 
 void yaml_from_json(arena *a, node *n)

@@ -357,6 +357,24 @@ node *scalar_field_set(arena *a, node *val, const node *old)
     return val;
 }
 
+node *scalar_new_string(arena *a, const char *s, size_t len)
+{
+    node *n = node_new_strn(a, s, len);
+    if (memchr(s, '\n', len)) {
+        n->flags |= NF_QUOTED | NF_LITERAL; /* yaml.v3's SetString */
+        return n;
+    }
+    return scalar_field_set(a, n, NULL);
+}
+
+int scalar_is_new_string(const node *n)
+{
+    if (n->kind != N_STR || (n->flags & (NF_TIMESTAMP | NF_FOLDED | NF_ALIASED | NF_BINARY))) return 0;
+    unsigned want = memchr(n->u.str.s, '\n', n->u.str.len) ? NF_QUOTED | NF_LITERAL
+                    : scalar_v1_1_non_string(n->u.str.s, n->u.str.len) ? NF_QUOTED : 0;
+    return (n->flags & (NF_QUOTED | NF_LITERAL)) == want;
+}
+
 node *scalar_set_untagged(arena *a, const char *text, const node *old)
 {
     node *v = scalar_new_plain(a, text, strlen(text));

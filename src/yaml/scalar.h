@@ -71,6 +71,14 @@ struct node *scalar_take_style(arena *a, struct node *val, const struct node *ol
  * scalar that YAML 1.1 reads as no string ("123", yes, ~) is double-quoted
  * first, then an existing field's style is taken (scalar_take_style). */
 struct node *scalar_field_set(arena *a, struct node *val, const struct node *old);
+/* kyaml's NewStringRNode(text) set by FieldSetter into a new field, as
+ * SetLabels/SetAnnotations and the ConfigMap and Secret generators write
+ * strings: yaml.v3's SetString makes multi-line text literal, FieldSetter
+ * double-quotes what YAML 1.1 reads as no string. A value a strategic
+ * merge later sets there takes that style (a number then prints quoted). */
+struct node *scalar_new_string(arena *a, const char *s, size_t len);
+/* True when n is already what scalar_new_string would make of its text. */
+int scalar_is_new_string(const struct node *n);
 /* kyaml's NewScalarRNode(text) set by FieldSetter where old is (NULL for
  * a new field), as SetName, SetNamespace, SetScalar (name prefixes and
  * suffixes, images) and the name reference filter write: untagged, so
