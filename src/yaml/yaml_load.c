@@ -277,14 +277,21 @@ static node *make_tagged(struct loader *L, node *n, const char *tag, int is_key)
     return n;
 }
 
-/* An explicit !!timestamp: yaml.v3 decodes it to a time (printed in RFC
- * 3339 like a plain one) when its text is one, else kustomize fails
- * converting the object ("cannot decode !!str `x` as a !!timestamp"). */
+/* An explicit !!timestamp: yaml.v3 decodes it to a time, which reaches the
+ * output in RFC 3339 (quoted or in a flow collection too: the tag goes with
+ * it), when its text is one; else kustomize fails converting the object
+ * ("cannot decode !!str `x` as a !!timestamp"). */
 static node *make_timestamp(struct loader *L, node *n, const char *text, size_t len)
 {
     node *p = scalar_new_plain(L->a, text, len);
-    node_set_pos(p, n);
-    if (p->flags & NF_TIMESTAMP) return p;
+    char out[64];
+    if (p->flags & NF_TIMESTAMP) {
+        if (!scalar_output_text(text, len, out)) snprintf(out, sizeof out, "%.*s", (int)len, text);
+        n->u.str.s = arena_strdup(L->a, out);
+        n->u.str.len = (uint32_t)strlen(out);
+        n->flags |= NF_QUOTED;
+        return n;
+    }
     n->u.str.s = arena_strndup(L->a, text, len);
     n->u.str.len = (uint32_t)len;
     n->flags |= NF_TIMESTAMP | NF_BAD_TAG;
