@@ -152,8 +152,11 @@ static int run_configs(kust *k, node_list *configs, resmap *rm, const char *fiel
         if (!p)
             return err_set("%s: %s: unable to load plugin kind '%s': not a built-in generator or transformer "
                            "(exec and KRM-function plugins are not supported)", node_pos(a, c), field, kind ? kind : "(none)");
-        /* decoded into the builtin's Go type, then marshalled back as kustomize hands it over */
-        if (decode_config(a, kind, c, &c) < 0 || config_marshal(a, kind, &c) < 0 || p->fn(k, c, rm) < 0) return -1;
+        /* kustomize reads the entry as a resource and hands over its AsYAML
+         * (RNode.MarshalJSON: folded text as yaml.v3 re-reads it), decoded
+         * into the builtin's Go type, then marshalled back */
+        c = node_clone(a, c);
+        if (yaml_json_view(a, c, 0, "converting the config to JSON") < 0 || decode_config(a, kind, c, &c) < 0 || config_marshal(a, kind, &c) < 0 || p->fn(k, c, rm) < 0) return -1;
         if (!strcmp(field, "transformers") && buildmeta_transformed(k, c, 0, rm) < 0) return -1;
     }
     return 0;
