@@ -124,6 +124,9 @@ int tconfig_merge(arena *a, tconfig *dst, const tconfig *src);
 
 /* Sorting (sort.c) */
 int sort_resources(arena *a, resmap *rm, const node *sort_options);
+/* kyaml's typeOrders rank of a kind (Gvk.IsLessThan's first key): negative
+ * for the kinds ordered first, positive for those ordered last, else 0. */
+int sort_kind_rank(const char *kind);
 
 /* Top-level steps implemented by later modules. */
 int hash_suffix_apply(kust *k, resmap *rm);

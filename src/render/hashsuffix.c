@@ -16,7 +16,7 @@
 static void field_value(strbuf *sb, const node *obj, const char *key)
 {
     const node *v = map_get(obj, key);
-    if (v && (v->kind == N_MAP || v->kind == N_SEQ)) json_value(sb, v);
+    if (v && (v->kind == N_MAP || v->kind == N_SEQ)) json_value_float64(sb, v);
     else json_string(sb, v ? v->u.str.s : "", v ? v->u.str.len : 0);
 }
 

@@ -53,15 +53,16 @@ static int key_cmp(const void *x, const void *y)
     return c ? c : (a->key->u.str.len > b->key->u.str.len) - (a->key->u.str.len < b->key->u.str.len);
 }
 
-/* The value as encoding/json writes it after a round trip through interface{}. */
-void json_value(strbuf *sb, const node *v)
+/* float64: numbers as a float64 holds them (see json_value_float64). */
+static void json_emit(strbuf *sb, const node *v, int float64)
 {
     switch (v->kind) {
     case N_NULL: sb_adds(sb, "null"); return;
     case N_BOOL: sb_adds(sb, node_is_true(v) ? "true" : "false"); return;
     case N_INT: case N_FLOAT: {
         char out[64];
-        if (scalar_output_text(v->u.str.s, v->u.str.len, out)) sb_adds(sb, out);
+        if (float64) scalar_json_float64_text(v->u.str.s, v->u.str.len, out), sb_adds(sb, out);
+        else if (scalar_output_text(v->u.str.s, v->u.str.len, out)) sb_adds(sb, out);
         else sb_add(sb, v->u.str.s, v->u.str.len);
         return;
     }
@@ -76,7 +77,7 @@ void json_value(strbuf *sb, const node *v)
         sb_addc(sb, '[');
         for (uint32_t i = 0; i < v->u.seq.n; i++) {
             if (i) sb_addc(sb, ',');
-            json_value(sb, v->u.seq.items[i]);
+            json_emit(sb, v->u.seq.items[i], float64);
         }
         sb_addc(sb, ']');
         return;
@@ -91,8 +92,18 @@ void json_value(strbuf *sb, const node *v)
         if (i) sb_addc(sb, ',');
         json_string(sb, keys[i]->key->u.str.s, keys[i]->key->u.str.len);
         sb_addc(sb, ':');
-        json_value(sb, keys[i]->val);
+        json_emit(sb, keys[i]->val, float64);
     }
     sb_addc(sb, '}');
     free(keys);
+}
+
+void json_value(strbuf *sb, const node *v)
+{
+    json_emit(sb, v, 0);
+}
+
+void json_value_float64(strbuf *sb, const node *v)
+{
+    json_emit(sb, v, 1);
 }

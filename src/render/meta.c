@@ -62,11 +62,23 @@ struct meta_set_ctx {
     node **shared; /* per pair: the value node of this object's places that lacked the key */
 };
 
+/* SetEntry's value node for pair i: one per object, shared by every place
+ * that gets it (NF_ALIASED: a later in-place write shows at all of them). */
+static node *entry_value(struct meta_set_ctx *c, size_t i)
+{
+    if (!c->shared[i]) {
+        c->shared[i] = node_new_strn(c->a, c->pairs->vals[i], c->pairs->lens[i]);
+        c->shared[i]->flags |= NF_ALIASED;
+    }
+    return c->shared[i];
+}
+
 /* fieldspec visitor: sets every pair as a string entry of the mapping in the
- * slot (a null there becomes a mapping). As kustomize's SetEntry, one value
- * node per object and key goes to every place that lacks the key (those
- * places then share it: a later in-place write shows at all of them), and a
- * place that has the key gets the value written into its node. */
+ * slot (a null there becomes a mapping), as kustomize's SetEntry: the pair's
+ * one value node goes to every place that lacks the key, and a place that
+ * has the key gets a copy written into its node, after the value node itself
+ * took that field's style (kyaml's FieldSetter), which the places sharing it
+ * then show too. */
 static int meta_set_pairs(void *ctx, resource *r, node **slot)
 {
     struct meta_set_ctx *c = ctx;
@@ -79,17 +91,19 @@ static int meta_set_pairs(void *ctx, resource *r, node **slot)
         if (!*c->pairs->keys[i]) /* kyaml's FieldSetter without a name sets the node itself, a scalar */
             return err_set("%s: %s: wrong node kind: expected ScalarNode but got MappingNode (an empty key)",
                            node_pos(c->a, *slot), resid_display(c->a, &r->id));
-        node *val = node_new_strn(c->a, c->pairs->vals[i], c->pairs->lens[i]);
+        node *val = entry_value(c, i);
         int at = map_index(*slot, c->pairs->keys[i]);
-        if (at >= 0) {
-            node_write(&(*slot)->u.map.items[at].val, val);
+        if (at < 0) {
+            scalar_setter_style_in_place(val, NULL);
+            map_set_plain_key(c->a, *slot, c->pairs->keys[i], val);
             continue;
         }
-        if (!c->shared[i]) {
-            c->shared[i] = val;
-            c->shared[i]->flags |= NF_ALIASED;
-        }
-        map_set_plain_key(c->a, *slot, c->pairs->keys[i], c->shared[i]);
+        node **field = &(*slot)->u.map.items[at].val;
+        if (*field == val) continue; /* already this node: setting it onto itself changes nothing */
+        scalar_setter_style_in_place(val, *field);
+        node *copy = node_clone(c->a, val);
+        copy->flags &= ~(unsigned)NF_ALIASED;
+        node_write(field, copy);
     }
     return 0;
 }

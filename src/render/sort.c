@@ -69,6 +69,11 @@ static int rank_of(const char *kind, const node *first, const node *last, int us
     return 0;
 }
 
+int sort_kind_rank(const char *kind)
+{
+    return rank_of(kind, NULL, NULL, 1);
+}
+
 /* "x<sep>y<sep>z" in the arena (sorting builds two per object: no printf). */
 static const char *join3(arena *a, char sep, const char *x, const char *y, const char *z)
 {

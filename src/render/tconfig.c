@@ -6,6 +6,7 @@
 #include "build.h"
 #include "embed.h"
 #include "err.h"
+#include "gosort.h"
 #include "kyaml.h"
 #include <string.h>
 
@@ -139,6 +140,59 @@ static int merge_category(arena *a, int cat, node *dst, const node *src, int pre
     return 0;
 }
 
+struct spec_sort {
+    node **items;
+    int *rank;
+    const char **gvk; /* group_version_kind with ~G ~V ~K for empty fields */
+};
+
+/* Gvk.IsLessThan: kinds ordered first or last by rank, the rest by their g_v_k. */
+static int spec_less(void *ctx, int i, int j)
+{
+    struct spec_sort *s = ctx;
+    if (s->rank[i] != s->rank[j]) return s->rank[i] < s->rank[j];
+    return strcmp(s->gvk[i], s->gvk[j]) < 0;
+}
+
+static void spec_swap(void *ctx, int i, int j)
+{
+    struct spec_sort *s = ctx;
+    node *n = s->items[i];
+    int r = s->rank[i];
+    const char *g = s->gvk[i];
+    s->items[i] = s->items[j], s->rank[i] = s->rank[j], s->gvk[i] = s->gvk[j];
+    s->items[j] = n, s->rank[j] = r, s->gvk[j] = g;
+}
+
+static const char *or_mark(const char *v, const char *mark)
+{
+    return *v ? v : mark;
+}
+
+/* TransformerConfig.sortFields, which kustomize runs on every table it
+ * loads and after every merge: sort.Sort by the specs' (for nameReference:
+ * the referenced kind's) Gvk.IsLessThan. Not a stable sort, so ties (the
+ * specs of one kind) end up in the order Go's algorithm leaves them, which
+ * decides which place a label transformer visits first. */
+static void sort_category(arena *a, node *seq)
+{
+    int n = seq ? (int)seq->u.seq.n : 0; /* tconfig_default loads its tables one by one */
+    if (n < 2) return;
+    struct spec_sort s = {seq->u.seq.items, arena_alloc(a, n * sizeof(int)), arena_alloc(a, n * sizeof(char *))};
+    for (int i = 0; i < n; i++) {
+        const node *e = s.items[i];
+        s.rank[i] = sort_kind_rank(gvk_field(e, "kind"));
+        s.gvk[i] = arena_printf(a, "%s_%s_%s", or_mark(gvk_field(e, "group"), "~G"),
+                                or_mark(gvk_field(e, "version"), "~V"), or_mark(gvk_field(e, "kind"), "~K"));
+    }
+    go_sort(&(go_sorter){&s, spec_less, spec_swap}, n);
+}
+
+static void sort_fields(arena *a, tconfig *tc)
+{
+    for (int c = 0; c < FS_NCATEGORIES; c++) sort_category(a, tc->cat[c]);
+}
+
 int tconfig_merge_node(arena *a, tconfig *tc, const node *config, const char *file)
 {
     if (config->kind != N_MAP) return err_set("%s: a configurations file must be a YAML mapping", file);
@@ -157,6 +211,7 @@ int tconfig_merge_node(arena *a, tconfig *tc, const node *config, const char *fi
             return err_set("%s: '%s' must be a list of field specs", node_pos(a, val), key);
         if (merge_category(a, cat, tc->cat[cat], val, 0) < 0) return -1;
     }
+    sort_fields(a, tc);
     return 0;
 }
 
@@ -188,5 +243,6 @@ int tconfig_merge(arena *a, tconfig *dst, const tconfig *src)
 {
     for (int c = 0; c < FS_NCATEGORIES; c++)
         if (merge_category(a, c, dst->cat[c], src->cat[c], 1) < 0) return -1;
+    sort_fields(a, dst);
     return 0;
 }

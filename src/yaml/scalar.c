@@ -293,6 +293,13 @@ int scalar_json_text(const char *s, size_t len, char out[64])
     return strlen(out) != len || memcmp(out, s, len) != 0;
 }
 
+void scalar_json_float64_text(const char *s, size_t len, char out[64])
+{
+    char json[64];
+    if (len > 63 || !scalar_json_text(s, len, json)) snprintf(json, sizeof json, "%.*s", (int)(len < 63 ? len : 63), s);
+    format_go_json_float(strtod(json, NULL), out, 64);
+}
+
 int scalar_v3_flow_requotes(const node *n)
 {
     if (n->flags & NF_QUOTED) return 0;
@@ -373,6 +380,17 @@ int scalar_is_new_string(const node *n)
     unsigned want = memchr(n->u.str.s, '\n', n->u.str.len) ? NF_QUOTED | NF_LITERAL
                     : scalar_v1_1_non_string(n->u.str.s, n->u.str.len) ? NF_QUOTED : 0;
     return (n->flags & (NF_QUOTED | NF_LITERAL)) == want;
+}
+
+void scalar_setter_style_in_place(node *val, const node *old)
+{
+    if (val->kind >= N_MAP) return;
+    if (kyaml_string_node(val) && !(val->flags & STYLES) && scalar_v1_1_non_string(val->u.str.s, val->u.str.len))
+        val->flags |= NF_QUOTED;
+    if (!old) return;
+    /* a collection's style (block, or flow) means nothing on a scalar */
+    unsigned styles = old->kind < N_MAP ? old->flags & STYLES : 0;
+    val->flags = (val->flags & ~(unsigned)STYLES) | styles;
 }
 
 node *scalar_set_untagged(arena *a, const char *text, const node *old)

@@ -42,6 +42,10 @@ void map_set_plain_key(arena *a, struct node *m, const char *key, struct node *v
 int scalar_kind_for_tag(const char *tag);
 /* True when go-yaml v2 would read s, written plain, as something other than a string. */
 int scalar_v2_needs_quotes(const char *s, size_t len);
+/* The number after one more round trip through encoding/json into
+ * interface{}, which holds every number as a float64 (kustomize's hasher):
+ * 9007199254740993 -> 9007199254740992, 1e-7 -> 1e-7 (not 1e-07), -0.0 -> -0. */
+void scalar_json_float64_text(const char *s, size_t len, char out[64]);
 /* True when yaml.v3, re-emitting the plain scalar n inside a flow collection
  * (kustomize's JSON round trip keeps flow style), must quote it, so that it
  * is read back as a string: an empty null ('' -> "") or a timestamp with a
@@ -79,6 +83,13 @@ struct node *scalar_field_set(arena *a, struct node *val, const struct node *old
 struct node *scalar_new_string(arena *a, const char *s, size_t len);
 /* True when n is already what scalar_new_string would make of its text. */
 int scalar_is_new_string(const struct node *n);
+/* The same style steps on the string val itself, as kyaml's FieldSetter
+ * takes them on its value node (SetEntry's node, which the label and
+ * annotation transformers share between places): quoted when YAML 1.1
+ * reads the text as no string and it has no style, then, for an existing
+ * field old, old's style whatever it is (a folded label gives the shared
+ * node its folded style, seen at every place holding it). */
+void scalar_setter_style_in_place(struct node *val, const struct node *old);
 /* kyaml's NewScalarRNode(text) set by FieldSetter where old is (NULL for
  * a new field), as SetName, SetNamespace, SetScalar (name prefixes and
  * suffixes, images) and the name reference filter write: untagged, so
