@@ -125,6 +125,12 @@ static const char *list_kind(const node *obj)
     return kind && ends_with_list(kind) ? kind : NULL;
 }
 
+int resource_check_meta(arena *a, const resource *r, const char *after)
+{
+    if (check_meta(a, r->obj) == 0) return 0;
+    return err_prefix("%s: after %s", resid_display(a, &r->id), after);
+}
+
 /* A *List kind with an items field (kustomize's inlineAnyEmbeddedLists). */
 static int is_list(const node *obj)
 {
