@@ -96,7 +96,7 @@ char *arena_strndup(arena *a, const char *s, size_t n)
 
 char *arena_strdup(arena *a, const char *s)
 {
-    return arena_strndup(a, s, strlen(s));
+    return s ? arena_strndup(a, s, strlen(s)) : arena_strndup(a, "", 0); /* an empty strbuf's buf is NULL */
 }
 
 char *arena_printf(arena *a, const char *fmt, ...)

@@ -13,7 +13,7 @@ void *arena_zalloc(arena *a, size_t n);  /* zeroed */
 /* Grows an array that lives in the arena; the old block is abandoned. */
 void *arena_grow(arena *a, void *old, size_t old_size, size_t new_size);
 char *arena_strndup(arena *a, const char *s, size_t n);
-char *arena_strdup(arena *a, const char *s);
+char *arena_strdup(arena *a, const char *s); /* NULL copies as "" */
 char *arena_printf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 size_t arena_used(const arena *a);
 /* Moves child's memory into parent (freed with it) and frees child itself:

@@ -413,6 +413,10 @@ int build_objects(build *b, const char *dir, resmap *rm)
          * id fail only here. It fails even when they are local-config (the
          * removal by id then finds the second one missing). */
         rc = resmap_check_unique(b->a, rm);
+        /* that rebuild reads each object's metadata again: one that a
+         * transformer left without kind or name fails here (in a base
+         * it does not, as long as a later level names it again) */
+        for (size_t i = 0; rc == 0 && i < rm->n; i++) rc = resource_check_meta(b->a, rm->v[i], "the build");
     }
     if (rc == 0) {
         drop_local_config(rm);

@@ -53,7 +53,7 @@ static const char *relative_path(arena *a, const char *dir, const char *file)
     for (const char *p = d + common; *p; p++)
         if (*p == '/') sb_adds(&sb, "../");
     sb_adds(&sb, f + common + 1);
-    const char *r = arena_strdup(a, sb.buf);
+    const char *r = arena_strdup(a, sb.buf ? sb.buf : "");
     sb_release(&sb);
     return r;
 }
@@ -105,7 +105,7 @@ static void internal_annotations(kust *k, const resource *r, bookkeeping *bk)
             sb_addf(&sb, "%s%s", i ? "," : "", v);
         }
         bk->keys[bk->n] = prev_keys[f];
-        bk->vals[bk->n++] = arena_strdup(a, sb.buf);
+        bk->vals[bk->n++] = arena_strdup(a, sb.buf ? sb.buf : "");
         sb_release(&sb);
     }
     const strlist *affixes[2] = {&r->prefixes, &r->suffixes};
@@ -114,7 +114,7 @@ static void internal_annotations(kust *k, const resource *r, bookkeeping *bk)
         strbuf sb = STRBUF_INIT;
         for (uint32_t i = 0; i < affixes[f]->n; i++) sb_addf(&sb, "%s%s", i ? "," : "", affixes[f]->v[i]);
         bk->keys[bk->n] = f ? INTERNAL "suffixes" : INTERNAL "prefixes";
-        bk->vals[bk->n++] = arena_strdup(a, sb.buf);
+        bk->vals[bk->n++] = arena_strdup(a, sb.buf ? sb.buf : "");
         sb_release(&sb);
     }
     const char *gk = r->generated ? r->configured_by_kind : NULL;

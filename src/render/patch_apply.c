@@ -273,7 +273,6 @@ int patch_json_targets(kust *k, resmap *rm, const node *target, const node *ops,
         uint64_t before = sel[i]->idhash;
         if (kind == JP_PATCHES) resource_remember_id(k->b->a, sel[i]); /* StorePreviousId */
         rc = patch_json_one(k, sel[i], ops, what, kind);
-        if (rc == 0) rc = resource_check_meta(k->b->a, sel[i], "a JSON patch");
         changed |= before != sel[i]->idhash;
     }
     free(sel);

@@ -63,9 +63,9 @@ int resource_new(arena *a, node *obj, resource **out);
  * needs a kind, and a metadata.name unless its kind ends in List. Appends
  * the objects to out. */
 int objects_from_docs(arena *a, const node_list *docs, int nvalues, node_list *out);
-/* The same check on an object a transformer changed: kustomize re-reads
- * the objects after each patch and after replacements, and fails on one
- * left without kind or name (after names what did it, for the message). */
+/* The same check on an object of the finished build: kustomize reads the
+ * objects' metadata again at the very end and fails on one a transformer
+ * left without kind or name (after names the step, for the message). */
 int resource_check_meta(arena *a, const resource *r, const char *after);
 resource *resource_clone(arena *a, const resource *r);
 /* Recomputes r->id and r->idhash from the object; call after editing identity fields. */

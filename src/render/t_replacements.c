@@ -347,7 +347,6 @@ int builtin_replacements(kust *k, node *config, resmap *rm)
     int rc = collect_replacements(k, map_get(config, "replacements"), &repls);
     for (size_t i = 0; rc == 0 && i < repls.n; i++) rc = apply_replacement(k, repls.v[i], rm);
     list_free(&repls);
-    for (size_t i = 0; rc == 0 && i < rm->n; i++) rc = resource_check_meta(k->b->a, rm->v[i], "replacements");
     if (rc < 0) return -1;
     /* ids were re-read as targets changed them; the index follows once */
     resmap_reindex(rm);
