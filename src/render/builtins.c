@@ -1,4 +1,5 @@
 #include "builtins.h"
+#include "smp_schema.h"
 #include "err.h"
 #include "godecode.h"
 #include "kyaml.h"
@@ -171,9 +172,21 @@ static int run_configs(kust *k, node_list *configs, resmap *rm, const char *fiel
     return 0;
 }
 
+/* kustomize loads builtin configs as it loads resources, so they count as
+ * objects seen for the schema choice too (smp_schema_note_object). */
+static void note_configs(kust *k, const node_list *configs, size_t from)
+{
+    for (size_t i = from; i < configs->n; i++) {
+        resource tmp = {.obj = configs->v[i]};
+        resource_refresh_id(&tmp);
+        smp_schema_note_object(k, &tmp.id);
+    }
+}
+
 int load_builtin_configs(kust *k, node *list, node_list *configs)
 {
     arena *a = k->b->a;
+    size_t from = configs->n;
     for (uint32_t i = 0; list && list->kind == N_SEQ && i < list->u.seq.n; i++) {
         node *entry = list->u.seq.items[i];
         const char *rel = node_text(entry);
@@ -214,6 +227,7 @@ int load_builtin_configs(kust *k, node *list, node_list *configs)
         sb_release(&sb);
         if (rc < 0) return -1;
     }
+    note_configs(k, configs, from);
     return 0;
 }
 
