@@ -77,7 +77,7 @@ static size_t put_go_char(strbuf *sb, const char *p, const char *end)
 
 void json_go_text(strbuf *sb, const char *s, size_t len)
 {
-    for (const char *p = s; p < s + len;) p += put_go_char(sb, p, s + len);
+    for (size_t i = 0; i < len;) i += put_go_char(sb, s + i, s + len);
 }
 
 static int hex4(const char *p, const char *end, uint32_t *out)

@@ -321,7 +321,7 @@ char *scalar_binary_text(const char *s, size_t len, size_t *outlen)
     if (rc == 0) json_go_text(&out, raw.buf, raw.len);
     sb_release(&raw);
     char *text = sb_detach(&out, outlen);
-    if (rc == 0) return text;
+    if (rc == 0) return text ? text : strdup(""); /* !!binary "": the empty string */
     free(text);
     return NULL;
 }

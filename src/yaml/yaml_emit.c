@@ -96,6 +96,14 @@ static void bom_swaps_apply(strbuf *out, size_t from)
     sb_reset(&bom_swaps);
 }
 
+/* libyaml takes UTF-8 only; the readers hand it nothing else, so this is
+ * a guard (a failed event must not reach the emitter: it would free it). */
+static int invalid_utf8(void)
+{
+    emit_failed_here = 1;
+    return err_set("yaml: a string is not valid UTF-8"), 0;
+}
+
 static int emit_string(yaml_emitter_t *e, const char *s, size_t len)
 {
     if (quirk_v2_forbidden_char(s, len)) {
@@ -121,9 +129,11 @@ static int emit_string(yaml_emitter_t *e, const char *s, size_t len)
     } else if (scalar_v2_needs_quotes(s, len)) {
         style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
     }
-    yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)len, 1, 1, style); /* copies s */
+    /* copies s; refuses text that is not UTF-8 (ev is then left unset) */
+    int ok = yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)len, 1, 1, style);
     free(folded);
     sb_release(&stand_in);
+    if (!ok) return invalid_utf8();
     return yaml_emitter_emit(e, &ev);
 }
 
@@ -271,7 +281,8 @@ static int emit_node(yaml_emitter_t *e, node *n, struct where w)
         if ((n->kind == N_INT || n->kind == N_FLOAT) && scalar_output_text(text, len, out)) text = out, len = strlen(out);
         if (n->kind == N_BOOL) text = node_is_true(n) ? "true" : "false", len = strlen(text);
         if (n->kind == N_NULL) text = "null", len = 4;
-        yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)text, (int)len, 1, 1, YAML_PLAIN_SCALAR_STYLE);
+        if (!yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)text, (int)len, 1, 1, YAML_PLAIN_SCALAR_STYLE))
+            return invalid_utf8();
         return yaml_emitter_emit(e, &ev);
     }
     }
