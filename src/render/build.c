@@ -124,6 +124,16 @@ static int load_kustomization(build *b, const char *dir, kust *k)
     return 0;
 }
 
+int kust_read_yaml_v2(kust *k, const char *rel, const node *where, node **doc, const char **fullpath)
+{
+    strbuf sb = STRBUF_INIT;
+    *doc = NULL;
+    int rc = kust_read_file(k, rel, where, &sb, fullpath);
+    if (rc == 0) rc = yaml_load_one_v2(k->b->a, *fullpath, sb.buf, sb.len, doc);
+    sb_release(&sb);
+    return rc;
+}
+
 const char *kust_path(kust *k, const char *rel)
 {
     return path_join(k->b->a, k->dir, rel);
@@ -290,15 +300,12 @@ static int load_configurations(kust *k)
     node *list = map_get(k->k, "configurations");
     for (uint32_t i = 0; list && list->kind == N_SEQ && i < list->u.seq.n; i++) {
         node *entry = list->u.seq.items[i];
-        strbuf sb = STRBUF_INIT;
         const char *full;
-        node *doc = NULL;
-        int rc = kust_read_file(k, node_text(entry) ? node_text(entry) : "", entry, &sb, &full);
+        node *doc;
         /* read as kustomize reads it: sigs.k8s.io/yaml into its TransformerConfig */
-        if (rc == 0) rc = yaml_load_one_v2(a, full, sb.buf, sb.len, &doc);
+        int rc = kust_read_yaml_v2(k, node_text(entry) ? node_text(entry) : "", entry, &doc, &full);
         if (rc == 0 && doc) rc = go_decode(a, doc, &go_transformer_config, GD_JSON, "invalid configurations file", &doc);
         if (rc == 0 && doc) rc = tconfig_merge_node(a, level, doc, full);
-        sb_release(&sb);
         if (rc < 0) return -1;
     }
     if (tconfig_merge(a, level, tconfig_default(k->b)) < 0) return -1;

@@ -108,6 +108,9 @@ void drop_local_config(resmap *rm);
 const char *kust_path(kust *k, const char *rel);
 /* Loads a file relative to the kustomization, honouring the load restrictor. */
 int kust_read_file(kust *k, const char *rel, const node *where, strbuf *out, const char **fullpath);
+/* The same file read as kustomize reads its configuration files (sigs.k8s.io/yaml:
+ * yaml_load_one_v2): *doc (NULL when empty) and the full path. */
+int kust_read_yaml_v2(kust *k, const char *rel, const node *where, node **doc, const char **fullpath);
 /* Parses objects (expanding kind: List) from YAML text into resources appended to rm. */
 int kust_load_objects(kust *k, const char *file, const char *buf, size_t len, resmap *rm);
 

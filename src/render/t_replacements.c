@@ -54,13 +54,9 @@ static int load_replacement_file(kust *k, node *entry, const char *rel, node_lis
     arena *a = k->b->a;
     if (map_get(entry, "source") || map_get(entry, "targets"))
         return err_set("%s: cannot specify both path and inline replacement", node_pos(a, entry));
-    strbuf sb = STRBUF_INIT;
     const char *full;
-    node *doc = NULL, *repl = NULL;
-    int rc = kust_read_file(k, rel, entry, &sb, &full);
-    if (rc == 0) rc = yaml_load_one_v2(a, full, sb.buf, sb.len, &doc);
-    sb_release(&sb);
-    if (rc < 0) return -1;
+    node *doc, *repl = NULL;
+    if (kust_read_yaml_v2(k, rel, entry, &doc, &full) < 0) return -1;
     if (!doc || (doc->kind != N_MAP && doc->kind != N_SEQ))
         return err_set("%s: unsupported replacement type encountered within replacement path", full);
     if (go_decode(a, doc, doc->kind == N_MAP ? &go_replacement : &go_replacement_list, GD_JSON,

@@ -167,12 +167,9 @@ static int read_targets(kust *k, const node *config, node **targets)
         seq_push(a, list, given->u.seq.items[i]);
     const char *file = node_strval(map_get(config, "targetFilePath"));
     if (file && *file) {
-        strbuf sb = STRBUF_INIT;
         const char *full;
-        node *doc = NULL, *decoded = NULL;
-        int rc = kust_read_file(k, file, config, &sb, &full);
-        if (rc == 0) rc = yaml_load_one_v2(a, full, sb.buf, sb.len, &doc);
-        sb_release(&sb);
+        node *doc, *decoded = NULL;
+        int rc = kust_read_yaml_v2(k, file, config, &doc, &full);
         if (rc == 0 && doc)
             rc = go_decode(a, doc, &go_valueadd_targets, GD_JSON, "ValueAddTransformer targetFilePath",
                            &decoded);
